@@ -1,0 +1,106 @@
+/**
+ * The test servers (127.0.0.1 by default, overridable with FERRY_TEST_PG / FERRY_TEST_MYSQL) and
+ * throw-away databases on them, one per test, so tests run in parallel without seeing each other.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+
+export const PG_BASE = process.env.FERRY_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
+export const MYSQL_BASE = process.env.FERRY_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306';
+
+/** A database that exists for one test. */
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+function uniqueName(prefix: string): string {
+  return `ferry_${prefix}_${randomBytes(4).toString('hex')}`.toLowerCase();
+}
+
+/** Runs SQL on a PostgreSQL database of the test server. */
+export async function pgQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  database: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
+  const client = new pg.Client({ connectionString: `${PG_BASE}/${database}` });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs SQL (several statements allowed) on a MariaDB database of the test server. */
+export async function mysqlQuery(database: string | undefined, sql: string, values: unknown[] = []) {
+  const connection = await mysql.createConnection({
+    uri: database ? `${MYSQL_BASE}/${database}` : MYSQL_BASE,
+    multipleStatements: true,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    timezone: 'Z',
+  });
+  try {
+    const [rows] = await connection.query(sql, values);
+    return rows;
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Creates an empty PostgreSQL database for one test. */
+export async function freshPostgres(prefix = 't'): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  await pgQuery('postgres', `CREATE DATABASE "${name}"`);
+  return {
+    name,
+    url: `${PG_BASE}/${name}`,
+    drop: async () => {
+      await pgQuery('postgres', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+/** Creates an empty MariaDB database for one test. */
+export async function freshMysql(prefix = 't'): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  await mysqlQuery(undefined, `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+  return {
+    name,
+    url: `${MYSQL_BASE}/${name}`,
+    drop: async () => {
+      await mysqlQuery(undefined, `DROP DATABASE IF EXISTS \`${name}\``);
+    },
+  };
+}
+
+/** A path for a new SQLite file in a temporary folder of its own. */
+export async function freshSqlite(prefix = 't'): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-test-'));
+  const name = join(dir, `${uniqueName(prefix)}.db`);
+  return {
+    name,
+    url: `sqlite:${name}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** The engines under test; narrow with FERRY_TEST_ENGINES=sqlite,postgres. */
+export const ENGINES = (process.env.FERRY_TEST_ENGINES ?? 'sqlite,postgres,mysql')
+  .split(',')
+  .map((name) => name.trim()) as Array<'sqlite' | 'postgres' | 'mysql'>;
+
+/** A fresh empty database of the given engine. */
+export function freshDatabase(engine: 'sqlite' | 'postgres' | 'mysql', prefix = 't'): Promise<TestDatabase> {
+  if (engine === 'postgres') return freshPostgres(prefix);
+  if (engine === 'mysql') return freshMysql(prefix);
+  return freshSqlite(prefix);
+}
