@@ -1,0 +1,74 @@
+/** `ferry copy <source> <target>`: parses flags, calls `copyDatabase`, prints the summary. */
+import type { Command } from 'commander';
+import { copyDatabase } from '../../engine/copy.js';
+import { IF_EXISTS_POLICIES, type IfExistsPolicy } from '../../engine/copy-options.js';
+import { KNOWN_SCHEMES } from '../../connectors/url.js';
+import { formatJson, formatSummary } from '../copy-summary.js';
+import { oneOf, parseList } from '../options.js';
+import { stderrLog } from '../stderr-log.js';
+import { redact } from '../../secrets.js';
+import type { CopyResult } from '../../engine/copy-result.js';
+
+interface CopyFlags {
+  tables?: string[];
+  exclude?: string[];
+  schemaOnly?: boolean;
+  dataOnly?: boolean;
+  ifExists: IfExistsPolicy;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** Adds the `copy` command; `setStatus` receives 0 when every table arrived, else 1. */
+export function registerCopyCommand(program: Command, setStatus: (status: number) => void): void {
+  program
+    .command('copy')
+    .description('Copy every table (schema and rows) of one database into another, same engine or not.')
+    .argument('<source-url>', `where to read: ${KNOWN_SCHEMES.join(', ')} URL`)
+    .argument('<target-url>', 'where to write (tables land in its database, and schema for PostgreSQL)')
+    .option('--tables <names>', 'copy only these tables (comma-separated, exact names)', parseList)
+    .option('--exclude <names>', 'leave these tables out (comma-separated)', parseList)
+    .option('--schema-only', 'create tables, indexes, keys and objects; copy no rows')
+    .option('--data-only', 'copy rows into tables that already exist; create nothing')
+    .option(
+      '--if-exists <policy>',
+      `when a target table exists: ${IF_EXISTS_POLICIES.join('|')} (fail stops before any write if one holds rows)`,
+      oneOf('--if-exists', IF_EXISTS_POLICIES),
+      'fail',
+    )
+    .option('--json', 'print the result as JSON on stdout instead of the summary')
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .addHelpText(
+      'after',
+      `
+URLs:
+  postgres://user:pass@host:5432/db?schema=public&sslmode=require   (postgresql:// too)
+  mysql://user:pass@host:3306/db                                     (mariadb:// too)
+  sqlite:relative/file.db   sqlite:/absolute/file.db   sqlite:///absolute/file.db
+
+Exit codes: 0 every table arrived, 1 the copy failed or a database refused, 2 bad invocation.
+
+Example:
+  ferry copy sqlite:shop.db postgres://postgres@127.0.0.1:5432/shop --if-exists drop`,
+    )
+    .action(async (sourceUrl: string, targetUrl: string, flags: CopyFlags) => {
+      const result = await copyDatabase({
+        source: sourceUrl,
+        target: targetUrl,
+        tables: flags.tables,
+        exclude: flags.exclude,
+        schemaOnly: flags.schemaOnly,
+        dataOnly: flags.dataOnly,
+        ifExists: flags.ifExists,
+        reporters: flags.quiet || flags.json ? [] : [stderrLog()],
+      });
+      process.stdout.write(flags.json ? formatJson(result) : formatSummary(result));
+      for (const error of failures(result)) process.stderr.write(redact(`ferry: error: ${error}\n`));
+      setStatus(result.ok ? 0 : 1);
+    });
+}
+
+function failures(result: CopyResult): string[] {
+  const tables = result.tables.flatMap((t) => (t.error ? [`${t.table}: ${t.error.message} [${t.error.code}]`] : []));
+  return [...tables, ...result.errors.map((e) => `${e.message} [${e.code}]`)];
+}

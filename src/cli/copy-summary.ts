@@ -1,0 +1,53 @@
+/** Renders a CopyResult for people (stdout) and as JSON for machines (`--json`). */
+import type { CopyResult } from '../engine/copy-result.js';
+import { redact } from '../secrets.js';
+
+/** The one-line-per-table summary, then renames, notes, objects and the total. */
+export function formatSummary(result: CopyResult): string {
+  const lines: string[] = [];
+  const width = Math.max(5, ...result.tables.map((t) => t.table.length));
+  for (const table of result.tables) {
+    const name = table.table.padEnd(width);
+    const arrow = table.targetTable !== table.table ? ` → ${table.targetTable}` : '';
+    if (table.status === 'failed') {
+      lines.push(`${name}  FAILED after ${table.seconds.toFixed(2)} s: ${table.error?.message ?? 'unknown error'}${arrow}`);
+    } else if (table.status === 'schema-only') {
+      lines.push(`${name}  schema only${arrow}`);
+    } else {
+      lines.push(`${name}  ${String(table.rows).padStart(10)} rows  ${table.seconds.toFixed(2).padStart(7)} s${arrow}`);
+    }
+  }
+  for (const rename of result.renames) {
+    lines.push(`renamed ${rename.kind} ${rename.from} (table ${rename.table}) to ${rename.to}: ${rename.reason}`);
+  }
+  for (const note of result.notes) lines.push(`note: ${note.table}: ${note.message}`);
+  if (result.objectsCopied.length > 0) {
+    lines.push(`objects copied: ${result.objectsCopied.map((o) => `${o.kind} ${o.name}`).join(', ')}`);
+  }
+  if (result.objectsNotMigrated.length > 0) {
+    lines.push(
+      `not migrated (another engine): ${result.objectsNotMigrated.map((o) => `${o.kind} ${o.name}`).join(', ')}`,
+    );
+  }
+  for (const error of result.errors) lines.push(`error: ${error.message}`);
+  const rows = result.tables.reduce((sum, t) => sum + t.rows, 0);
+  const failed = result.tables.filter((t) => t.status === 'failed').length;
+  lines.push(
+    `total: ${result.tables.length} tables, ${rows} rows, ${result.seconds.toFixed(2)} s` +
+      (result.ok ? '' : ` — FAILED (${failed} table${failed === 1 ? '' : 's'}, ${result.errors.length} other error${result.errors.length === 1 ? '' : 's'})`),
+  );
+  return redact(`${lines.join('\n')}\n`);
+}
+
+/** The result as a JSON document; errors become `{ code, message }`. */
+export function formatJson(result: CopyResult): string {
+  const plain = {
+    ...result,
+    tables: result.tables.map(({ error, ...rest }) => ({
+      ...rest,
+      ...(error ? { error: { code: error.code, message: error.message } } : {}),
+    })),
+    errors: result.errors.map((error) => ({ code: error.code, message: error.message })),
+  };
+  return redact(`${JSON.stringify(plain, null, 2)}\n`);
+}

@@ -1,0 +1,208 @@
+/**
+ * `copyDatabase`: schema, data, constraints and objects from one database into another. Tables are
+ * copied one after another, each in one target transaction; a failed table does not stop the
+ * others, and the result says what arrived (STYLE.md rule 11).
+ */
+import type { Connector, SchemaNote } from '../connectors/connector.js';
+import { createConnector } from '../connectors/registry.js';
+import { FerryError, PreconditionError, UsageError, messageOf } from '../errors.js';
+import type { Table } from '../schema/table.js';
+import type { RowBatch } from '../values/canonical.js';
+import type { CopyResult, TableResult } from './copy-result.js';
+import { type CopyOptions, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS } from './copy-options.js';
+import { type Reporter, emit } from './events.js';
+import { checkNamedTables, prepareTables } from './select-tables.js';
+import { planTargetNames } from './target-names.js';
+
+/** Copies a database as `options` say. Throws only for errors that stop the run before any write. */
+export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
+  if (options.schemaOnly && options.dataOnly) {
+    throw new UsageError('OPTION_CONFLICT', '--schema-only and --data-only cannot be used together.');
+  }
+  if (options.dataOnly && options.ifExists === 'drop') {
+    throw new UsageError('OPTION_CONFLICT', '--data-only keeps the target tables: it cannot be used with --if-exists drop.');
+  }
+  const source = await createConnector(options.source, 'source');
+  const target = await createConnector(options.target, 'target');
+  try {
+    await Promise.all([source.connect(), target.connect()]);
+    return await runCopy(source, target, options);
+  } finally {
+    await Promise.allSettled([source.close(), target.close()]);
+  }
+}
+
+async function runCopy(source: Connector, target: Connector, options: CopyOptions): Promise<CopyResult> {
+  const started = performance.now();
+  const reporters = options.reporters ?? [];
+  const ifExists = options.ifExists ?? 'fail';
+
+  const schema = await source.introspect(options.tables?.length ? { tables: options.tables } : undefined);
+  checkNamedTables(schema, options.tables, '--tables');
+  if (options.exclude?.length) {
+    checkNamedTables(options.tables?.length ? await source.introspect() : schema, options.exclude, '--exclude');
+  }
+  const excluded = new Set(options.exclude ?? []);
+  const chosen = schema.tables.filter((table) => !excluded.has(table.name));
+  emit(reporters, 'onConnected', { source: source.display, target: target.display, sourceVersion: schema.serverVersion });
+
+  const prepared = prepareTables(chosen, source.dialect, target.dialect);
+  const { tables: targetTables, renames } = planTargetNames(prepared.tables, target.capabilities);
+  const notes: SchemaNote[] = [...prepared.notes];
+  renames.forEach((rename) => emit(reporters, 'onRename', rename));
+
+  // Decide about existing tables before writing anything.
+  const existing = await target.existingTables(targetTables.map((table) => table.name));
+  const existingNames = new Set(existing.map((table) => table.name));
+  if (options.dataOnly) {
+    const missing = targetTables.filter((table) => !existingNames.has(table.name)).map((t) => t.name);
+    if (missing.length > 0) {
+      throw new PreconditionError(
+        'TARGET_TABLE_MISSING',
+        `--data-only needs the tables to exist on the target; missing: ${missing.join(', ')}. Run without --data-only to create them.`,
+      );
+    }
+  }
+  const withRows = existing.filter((table) => table.hasRows).map((table) => table.name);
+  if (ifExists === 'fail' && withRows.length > 0 && !options.schemaOnly) {
+    throw new PreconditionError(
+      'TARGET_NOT_EMPTY',
+      `The target already has rows in ${withRows.join(', ')}; nothing was written. ` +
+        'Use --if-exists drop (recreate), truncate (empty them first) or append (add rows) to go ahead.',
+    );
+  }
+  if (ifExists === 'fail' && options.schemaOnly && existing.length > 0) {
+    throw new PreconditionError(
+      'TARGET_TABLE_EXISTS',
+      `The target already has tables ${existing.map((t) => t.name).join(', ')}; nothing was written. Use --if-exists drop to recreate them.`,
+    );
+  }
+  if (ifExists === 'drop' && existing.length > 0) await target.dropTables([...existingNames]);
+  if (ifExists === 'truncate' && existing.length > 0 && !options.schemaOnly) {
+    await target.truncateTables([...existingNames]);
+  }
+
+  const reuse = options.dataOnly || ifExists !== 'drop';
+  const toCreate = targetTables.filter((table) => !(reuse && existingNames.has(table.name)));
+  const request = { sourceDialect: source.dialect, tables: toCreate };
+  if (!options.dataOnly && toCreate.length > 0) {
+    emit(reporters, 'onPhase', { phase: 'schema', tables: toCreate.length });
+    notes.push(...(await target.createSchema(request, 'tables')));
+  }
+
+  const results: TableResult[] = [];
+  if (!options.schemaOnly) emit(reporters, 'onPhase', { phase: 'data', tables: chosen.length });
+  for (const [index, sourceTable] of prepared.tables.entries()) {
+    const targetTable = targetTables[index]!;
+    if (options.schemaOnly) {
+      results.push({ table: sourceTable.name, targetTable: targetTable.name, status: 'schema-only', rows: 0, bytes: 0, seconds: 0 });
+      continue;
+    }
+    const result = await copyTable(source, target, sourceTable, targetTable, options, reporters);
+    results.push(result);
+    emit(reporters, 'onTableDone', result);
+  }
+
+  const errors: FerryError[] = [];
+  if (!options.dataOnly && toCreate.length > 0) {
+    emit(reporters, 'onPhase', { phase: 'constraints', tables: toCreate.length });
+    await collect(errors, 'CONSTRAINTS_FAILED', 'creating indexes, foreign keys and sequence positions', async () => {
+      notes.push(...(await target.createSchema(request, 'constraints')));
+    });
+  }
+  notes.forEach((note) => emit(reporters, 'onSchemaNote', note));
+
+  const objects = schema.objects.filter((object) => !object.table || !excluded.has(object.table));
+  const objectsCopied = [];
+  const objectsNotMigrated = [];
+  if (options.dataOnly || objects.length === 0) {
+    // nothing to do: objects belong to the schema
+  } else if (source.dialect === target.dialect) {
+    emit(reporters, 'onPhase', { phase: 'objects', tables: objects.length });
+    const ok = await collect(errors, 'OBJECTS_FAILED', 'creating views, triggers and routines', () =>
+      target.createObjects(objects),
+    );
+    if (ok) {
+      objectsCopied.push(...objects);
+      emit(reporters, 'onObjectsCopied', objects);
+    }
+  } else {
+    objectsNotMigrated.push(...objects);
+    emit(reporters, 'onObjectsNotMigrated', objects);
+  }
+
+  const ok = errors.length === 0 && results.every((result) => result.status !== 'failed');
+  return {
+    ok,
+    seconds: (performance.now() - started) / 1000,
+    tables: results,
+    renames,
+    notes,
+    objectsCopied,
+    objectsNotMigrated,
+    errors,
+  };
+}
+
+async function copyTable(
+  source: Connector,
+  target: Connector,
+  sourceTable: Table,
+  targetTable: Table,
+  options: CopyOptions,
+  reporters: readonly Reporter[],
+): Promise<TableResult> {
+  const started = performance.now();
+  emit(reporters, 'onTableStart', {
+    table: sourceTable.name,
+    targetTable: targetTable.name,
+    estimatedRows: sourceTable.estimatedRows,
+  });
+  const batches = source.read(sourceTable, {
+    batchRows: options.batchRows ?? DEFAULT_BATCH_ROWS,
+    batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
+  });
+  try {
+    const written = await target.write(targetTable, counted(batches, sourceTable.name, reporters));
+    const seconds = (performance.now() - started) / 1000;
+    return { table: sourceTable.name, targetTable: targetTable.name, status: 'copied', rows: written.rows, bytes: written.bytes, seconds };
+  } catch (error) {
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      table: sourceTable.name,
+      targetTable: targetTable.name,
+      status: 'failed',
+      rows: 0,
+      bytes: 0,
+      seconds,
+      error: asFerryError(error, 'TABLE_FAILED', `copying table ${sourceTable.name}`),
+    };
+  }
+}
+
+async function* counted(batches: AsyncIterable<RowBatch>, table: string, reporters: readonly Reporter[]) {
+  let rows = 0;
+  let bytes = 0;
+  for await (const batch of batches) {
+    rows += batch.rows.length;
+    bytes += batch.bytes;
+    yield batch;
+    emit(reporters, 'onTableProgress', { table, rows, bytes });
+  }
+}
+
+async function collect(errors: FerryError[], code: string, what: string, work: () => Promise<void>): Promise<boolean> {
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    errors.push(asFerryError(error, code, what));
+    return false;
+  }
+}
+
+/** Keeps a FerryError as it is; wraps anything else so the user sees what Ferry was doing. */
+function asFerryError(error: unknown, code: string, what: string): FerryError {
+  if (error instanceof FerryError) return error;
+  return new FerryError(code, `Failed while ${what}: ${messageOf(error)}`, { cause: error });
+}

@@ -1,0 +1,33 @@
+/**
+ * The events a copy emits, and the Reporter that listens (DESIGN.md principle 6): the engine knows
+ * nothing about terminals or logs; the CLI, tests and later the metrics and state store listen.
+ */
+import type { SchemaNote } from '../connectors/connector.js';
+import type { SchemaObject } from '../schema/table.js';
+import type { TableResult } from './copy-result.js';
+import type { Rename } from './target-names.js';
+
+/** Listener of a run's events. Every hook is optional; a hook must not throw. */
+export interface Reporter {
+  onConnected?(event: { source: string; target: string; sourceVersion: string }): void;
+  onRename?(rename: Rename): void;
+  onSchemaNote?(note: SchemaNote): void;
+  onPhase?(event: { phase: 'schema' | 'data' | 'constraints' | 'objects'; tables: number }): void;
+  onTableStart?(event: { table: string; targetTable: string; estimatedRows?: number }): void;
+  onTableProgress?(event: { table: string; rows: number; bytes: number }): void;
+  onTableDone?(result: TableResult): void;
+  onObjectsNotMigrated?(objects: SchemaObject[]): void;
+  onObjectsCopied?(objects: SchemaObject[]): void;
+}
+
+/** Calls one hook on every reporter. */
+export function emit<K extends keyof Reporter>(
+  reporters: readonly Reporter[],
+  hook: K,
+  ...args: Parameters<NonNullable<Reporter[K]>>
+): void {
+  for (const reporter of reporters) {
+    const fn = reporter[hook] as ((...a: typeof args) => void) | undefined;
+    fn?.apply(reporter, args);
+  }
+}
