@@ -3,7 +3,7 @@
 // - process.exit only in src/cli/ (and the exit code only in src/cli/main.ts);
 // - a connector folder never imports another connector's internals;
 // - outside src/connectors/<engine>/, no code imports a database driver.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -35,7 +35,8 @@ for (const file of files(join(root, 'src'))) {
     const imported = /\bfrom\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/.exec(line);
     const spec = imported?.[1] ?? imported?.[2];
     if (!spec) return;
-    if (drivers.includes(spec) && !engine) problems.push(`${where}: driver ${spec} imported outside a connector`);
+    if (drivers.includes(spec) && !engine)
+      problems.push(`${where}: driver ${spec} imported outside a connector`);
     for (const other of engines) {
       if (other !== engine && engine && spec.includes(`/${other}/`)) {
         problems.push(`${where}: ${engine} connector imports the ${other} connector's internals`);

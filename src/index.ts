@@ -1,10 +1,5 @@
 /** Ferry's library API: everything the CLI does is available from here. */
-export { copyDatabase } from './engine/copy.js';
-export type { CopyOptions, IfExistsPolicy } from './engine/copy-options.js';
-export type { CopyResult, TableResult } from './engine/copy-result.js';
-export type { Reporter } from './engine/events.js';
-export type { Rename } from './engine/target-names.js';
-export { createConnector } from './connectors/registry.js';
+
 export type {
   Connector,
   ConnectorCapabilities,
@@ -15,11 +10,13 @@ export type {
   WriteResult,
 } from './connectors/connector.js';
 export type { Dialect } from './connectors/dialect.js';
-export { KNOWN_SCHEMES, parseConnectionUrl, type ConnectionUrl } from './connectors/url.js';
-export type { LogicalType, LogicalKind } from './schema/logical-type.js';
-export type { Column, DatabaseSchema, ForeignKey, Index, SchemaObject, Table } from './schema/table.js';
-export { copiedColumns } from './schema/table.js';
-export type { CanonicalValue, Row, RowBatch } from './values/canonical.js';
+export { createConnector } from './connectors/registry.js';
+export { type ConnectionUrl, KNOWN_SCHEMES, parseConnectionUrl } from './connectors/url.js';
+export { copyDatabase } from './engine/copy.js';
+export type { CopyOptions, IfExistsPolicy } from './engine/copy-options.js';
+export type { CopyResult, TableResult } from './engine/copy-result.js';
+export type { Reporter } from './engine/events.js';
+export type { Rename } from './engine/target-names.js';
 export {
   ConnectionError,
   DatabaseError,
@@ -28,3 +25,7 @@ export {
   UsageError,
   ValueError,
 } from './errors.js';
+export type { LogicalKind, LogicalType } from './schema/logical-type.js';
+export type { Column, DatabaseSchema, ForeignKey, Index, SchemaObject, Table } from './schema/table.js';
+export { copiedColumns } from './schema/table.js';
+export type { CanonicalValue, Row, RowBatch } from './values/canonical.js';

@@ -10,15 +10,21 @@ export function formatSummary(result: CopyResult): string {
     const name = table.table.padEnd(width);
     const arrow = table.targetTable !== table.table ? ` → ${table.targetTable}` : '';
     if (table.status === 'failed') {
-      lines.push(`${name}  FAILED after ${table.seconds.toFixed(2)} s: ${table.error?.message ?? 'unknown error'}${arrow}`);
+      lines.push(
+        `${name}  FAILED after ${table.seconds.toFixed(2)} s: ${table.error?.message ?? 'unknown error'}${arrow}`,
+      );
     } else if (table.status === 'schema-only') {
       lines.push(`${name}  schema only${arrow}`);
     } else {
-      lines.push(`${name}  ${String(table.rows).padStart(10)} rows  ${table.seconds.toFixed(2).padStart(7)} s${arrow}`);
+      lines.push(
+        `${name}  ${String(table.rows).padStart(10)} rows  ${table.seconds.toFixed(2).padStart(7)} s${arrow}`,
+      );
     }
   }
   for (const rename of result.renames) {
-    lines.push(`renamed ${rename.kind} ${rename.from} (table ${rename.table}) to ${rename.to}: ${rename.reason}`);
+    lines.push(
+      `renamed ${rename.kind} ${rename.from} (table ${rename.table}) to ${rename.to}: ${rename.reason}`,
+    );
   }
   for (const note of result.notes) lines.push(`note: ${note.table}: ${note.message}`);
   if (result.objectsCopied.length > 0) {
@@ -34,7 +40,9 @@ export function formatSummary(result: CopyResult): string {
   const failed = result.tables.filter((t) => t.status === 'failed').length;
   lines.push(
     `total: ${result.tables.length} tables, ${rows} rows, ${result.seconds.toFixed(2)} s` +
-      (result.ok ? '' : ` — FAILED (${failed} table${failed === 1 ? '' : 's'}, ${result.errors.length} other error${result.errors.length === 1 ? '' : 's'})`),
+      (result.ok
+        ? ''
+        : ` — FAILED (${failed} table${failed === 1 ? '' : 's'}, ${result.errors.length} other error${result.errors.length === 1 ? '' : 's'})`),
   );
   return redact(`${lines.join('\n')}\n`);
 }

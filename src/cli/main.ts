@@ -14,7 +14,9 @@ const EXIT_USAGE = 2;
 
 function buildProgram(setStatus: (status: number) => void): Command {
   const program = new Command('ferry')
-    .description('Move a live database to another server, engine or shards: nothing lost, nothing duplicated.')
+    .description(
+      'Move a live database to another server, engine or shards: nothing lost, nothing duplicated.',
+    )
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -85,7 +85,10 @@ function parseSqliteUrl(raw: string, scheme: string, role: string): ConnectionUr
   else if (rest.startsWith('//')) rest = rest.slice(2);
   const path = decodeURIComponent(rest);
   if (path.length === 0) {
-    throw new UsageError('URL_MALFORMED', `The ${role} URL "${raw}" names no file. Write sqlite:path/to/file.db.`);
+    throw new UsageError(
+      'URL_MALFORMED',
+      `The ${role} URL "${raw}" names no file. Write sqlite:path/to/file.db.`,
+    );
   }
   return { scheme, dialect: 'sqlite', host: '', port: 0, database: path, params, display: raw };
 }

@@ -5,12 +5,12 @@
  */
 import type { Connector, SchemaNote } from '../connectors/connector.js';
 import { createConnector } from '../connectors/registry.js';
-import { FerryError, PreconditionError, UsageError, messageOf } from '../errors.js';
+import { FerryError, messageOf, PreconditionError, UsageError } from '../errors.js';
 import type { Table } from '../schema/table.js';
 import type { RowBatch } from '../values/canonical.js';
-import type { CopyResult, TableResult } from './copy-result.js';
 import { type CopyOptions, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS } from './copy-options.js';
-import { type Reporter, emit } from './events.js';
+import type { CopyResult, TableResult } from './copy-result.js';
+import { emit, type Reporter } from './events.js';
 import { checkNamedTables, prepareTables } from './select-tables.js';
 import { planTargetNames } from './target-names.js';
 
@@ -20,7 +20,10 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
     throw new UsageError('OPTION_CONFLICT', '--schema-only and --data-only cannot be used together.');
   }
   if (options.dataOnly && options.ifExists === 'drop') {
-    throw new UsageError('OPTION_CONFLICT', '--data-only keeps the target tables: it cannot be used with --if-exists drop.');
+    throw new UsageError(
+      'OPTION_CONFLICT',
+      '--data-only keeps the target tables: it cannot be used with --if-exists drop.',
+    );
   }
   const source = await createConnector(options.source, 'source');
   const target = await createConnector(options.target, 'target');
@@ -40,16 +43,24 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   const schema = await source.introspect(options.tables?.length ? { tables: options.tables } : undefined);
   checkNamedTables(schema, options.tables, '--tables');
   if (options.exclude?.length) {
-    checkNamedTables(options.tables?.length ? await source.introspect() : schema, options.exclude, '--exclude');
+    checkNamedTables(
+      options.tables?.length ? await source.introspect() : schema,
+      options.exclude,
+      '--exclude',
+    );
   }
   const excluded = new Set(options.exclude ?? []);
   const chosen = schema.tables.filter((table) => !excluded.has(table.name));
-  emit(reporters, 'onConnected', { source: source.display, target: target.display, sourceVersion: schema.serverVersion });
+  emit(reporters, 'onConnected', {
+    source: source.display,
+    target: target.display,
+    sourceVersion: schema.serverVersion,
+  });
 
   const prepared = prepareTables(chosen, source.dialect, target.dialect);
   const { tables: targetTables, renames } = planTargetNames(prepared.tables, target.capabilities);
   const notes: SchemaNote[] = [...prepared.notes];
-  renames.forEach((rename) => emit(reporters, 'onRename', rename));
+  for (const rename of renames) emit(reporters, 'onRename', rename);
 
   // Decide about existing tables before writing anything.
   const existing = await target.existingTables(targetTables.map((table) => table.name));
@@ -95,7 +106,14 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   for (const [index, sourceTable] of prepared.tables.entries()) {
     const targetTable = targetTables[index]!;
     if (options.schemaOnly) {
-      results.push({ table: sourceTable.name, targetTable: targetTable.name, status: 'schema-only', rows: 0, bytes: 0, seconds: 0 });
+      results.push({
+        table: sourceTable.name,
+        targetTable: targetTable.name,
+        status: 'schema-only',
+        rows: 0,
+        bytes: 0,
+        seconds: 0,
+      });
       continue;
     }
     const result = await copyTable(source, target, sourceTable, targetTable, options, reporters);
@@ -106,11 +124,16 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   const errors: FerryError[] = [];
   if (!options.dataOnly && toCreate.length > 0) {
     emit(reporters, 'onPhase', { phase: 'constraints', tables: toCreate.length });
-    await collect(errors, 'CONSTRAINTS_FAILED', 'creating indexes, foreign keys and sequence positions', async () => {
-      notes.push(...(await target.createSchema(request, 'constraints')));
-    });
+    await collect(
+      errors,
+      'CONSTRAINTS_FAILED',
+      'creating indexes, foreign keys and sequence positions',
+      async () => {
+        notes.push(...(await target.createSchema(request, 'constraints')));
+      },
+    );
   }
-  notes.forEach((note) => emit(reporters, 'onSchemaNote', note));
+  for (const note of notes) emit(reporters, 'onSchemaNote', note);
 
   const objects = schema.objects.filter((object) => !object.table || !excluded.has(object.table));
   const objectsCopied = [];
@@ -165,7 +188,14 @@ async function copyTable(
   try {
     const written = await target.write(targetTable, counted(batches, sourceTable.name, reporters));
     const seconds = (performance.now() - started) / 1000;
-    return { table: sourceTable.name, targetTable: targetTable.name, status: 'copied', rows: written.rows, bytes: written.bytes, seconds };
+    return {
+      table: sourceTable.name,
+      targetTable: targetTable.name,
+      status: 'copied',
+      rows: written.rows,
+      bytes: written.bytes,
+      seconds,
+    };
   } catch (error) {
     const seconds = (performance.now() - started) / 1000;
     return {
@@ -191,7 +221,12 @@ async function* counted(batches: AsyncIterable<RowBatch>, table: string, reporte
   }
 }
 
-async function collect(errors: FerryError[], code: string, what: string, work: () => Promise<void>): Promise<boolean> {
+async function collect(
+  errors: FerryError[],
+  code: string,
+  what: string,
+  work: () => Promise<void>,
+): Promise<boolean> {
   try {
     await work();
     return true;

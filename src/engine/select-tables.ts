@@ -15,7 +15,10 @@ export function checkNamedTables(schema: DatabaseSchema, names: string[] | undef
   const missing = names.filter((name) => !present.has(name));
   if (missing.length === 0) return;
   const known = schema.tables.map((table) => table.name);
-  const hint = known.length > 0 ? ` Tables in the source: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.` : '';
+  const hint =
+    known.length > 0
+      ? ` Tables in the source: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}.`
+      : '';
   throw new UsageError(
     'TABLE_NOT_FOUND',
     `${option} names ${missing.length === 1 ? 'a table' : 'tables'} the source does not have: ${missing.join(', ')}.${hint}`,

@@ -6,7 +6,14 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ferry } from '../helpers/cli.js';
-import { type TestDatabase, freshMysql, freshPostgres, freshSqlite, mysqlQuery, pgQuery } from '../helpers/servers.js';
+import {
+  freshMysql,
+  freshPostgres,
+  freshSqlite,
+  mysqlQuery,
+  pgQuery,
+  type TestDatabase,
+} from '../helpers/servers.js';
 
 const cleanup: TestDatabase[] = [];
 afterAll(async () => {
@@ -75,7 +82,10 @@ describe('ferry copy', () => {
 
   it('names host and port of a server that does not answer (exit 1, no stack trace, no password)', async () => {
     const source = await smallSqliteSource();
-    for (const url of ['postgres://postgres:Hunter2Secret@127.0.0.1:5999/x', 'mysql://root:Hunter2Secret@127.0.0.1:3999/x']) {
+    for (const url of [
+      'postgres://postgres:Hunter2Secret@127.0.0.1:5999/x',
+      'mysql://root:Hunter2Secret@127.0.0.1:3999/x',
+    ]) {
       const run = await ferry(['copy', source.url, url]);
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('127.0.0.1:');
@@ -95,7 +105,10 @@ describe('ferry copy', () => {
 
   it('fails with exit 1 when the database does not exist', async () => {
     const source = await smallSqliteSource();
-    for (const url of ['postgres://postgres@127.0.0.1:5432/ferry_no_such_db', 'mysql://root@127.0.0.1:3306/ferry_no_such_db']) {
+    for (const url of [
+      'postgres://postgres@127.0.0.1:5432/ferry_no_such_db',
+      'mysql://root@127.0.0.1:3306/ferry_no_such_db',
+    ]) {
       const run = await ferry(['copy', source.url, url]);
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('ferry_no_such_db');
@@ -120,7 +133,10 @@ describe('ferry copy', () => {
     const source = await smallSqliteSource();
     const target = await freshMysql('cli_exists');
     cleanup.push(target);
-    await mysqlQuery(target.name, 'CREATE TABLE code (id INT PRIMARY KEY, short VARCHAR(5)); INSERT INTO code VALUES (9, "mine")');
+    await mysqlQuery(
+      target.name,
+      'CREATE TABLE code (id INT PRIMARY KEY, short VARCHAR(5)); INSERT INTO code VALUES (9, "mine")',
+    );
     const run = await ferry(['copy', source.url, target.url]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('code');

@@ -13,7 +13,10 @@ export interface CliRun {
 }
 
 /** Runs `ferry <args>` and resolves when it exits. */
-export function ferry(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function ferry(
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ferry.js'), ...args], {
       cwd: options.cwd ?? repoRoot,

@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { createConnector } from '../../src/connectors/registry.js';
 import type { LogicalType } from '../../src/schema/logical-type.js';
-import { type Table, copiedColumns } from '../../src/schema/table.js';
+import { copiedColumns, type Table } from '../../src/schema/table.js';
 import { type CanonicalValue, normalizeDecimal } from '../../src/values/canonical.js';
 
 /** A table's rows as canonical values, sorted by primary key, plus its described schema. */
@@ -23,7 +23,8 @@ export async function readDatabase(url: string, tables?: string[]): Promise<Map<
     const out = new Map<string, TableData>();
     for (const table of schema.tables) {
       const rows: CanonicalValue[][] = [];
-      for await (const batch of connector.read(table, { batchRows: 1000, batchBytes: 1 << 20 })) rows.push(...batch.rows);
+      for await (const batch of connector.read(table, { batchRows: 1000, batchBytes: 1 << 20 }))
+        rows.push(...batch.rows);
       out.set(table.name, { table, rows });
     }
     return out;
@@ -49,7 +50,10 @@ export function expectSameData(source: Map<string, TableData>, target: Map<strin
   for (const [name, { table, rows }] of source) {
     const copy = target.get(name)!;
     const columns = copiedColumns(table);
-    expect(copiedColumns(copy.table).map((c) => c.name), `columns of ${name}`).toEqual(columns.map((c) => c.name));
+    expect(
+      copiedColumns(copy.table).map((c) => c.name),
+      `columns of ${name}`,
+    ).toEqual(columns.map((c) => c.name));
     expect(copy.rows.length, `rows of ${name}`).toBe(rows.length);
     rows.forEach((row, r) => {
       const other = copy.rows[r]!;

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type TestDatabase, freshMysql, freshPostgres, freshSqlite, mysqlQuery, pgQuery } from './servers.js';
+import { freshMysql, freshPostgres, freshSqlite, mysqlQuery, pgQuery, type TestDatabase } from './servers.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DATASETS = process.env.FERRY_DATASETS ?? resolve(repoRoot, '..', 'shared', 'datasets');
@@ -25,7 +25,18 @@ function run(command: string, args: string[], input: string): void {
 }
 
 /** Chinook's single-column primary keys, per engine spelling, that become auto-increment. */
-const CHINOOK_IDS = ['Album', 'Artist', 'Customer', 'Employee', 'Genre', 'Invoice', 'InvoiceLine', 'MediaType', 'Playlist', 'Track'];
+const CHINOOK_IDS = [
+  'Album',
+  'Artist',
+  'Customer',
+  'Employee',
+  'Genre',
+  'Invoice',
+  'InvoiceLine',
+  'MediaType',
+  'Playlist',
+  'Track',
+];
 const snake = (name: string) => name.replace(/(?<=[a-z])([A-Z])/g, '_$1').toLowerCase();
 
 /** Chinook in a new MariaDB database, with AUTO_INCREMENT ids. */
@@ -35,7 +46,9 @@ export async function chinookMysql(): Promise<TestDatabase> {
     .replace(/^(DROP DATABASE IF EXISTS|CREATE DATABASE) `Chinook`;$/gm, '')
     .replace(/^USE `Chinook`;$/m, `USE \`${db.name}\`;`);
   run('mariadb', ['-uroot', '-h127.0.0.1', '--default-character-set=utf8mb4', db.name], sql);
-  const alters = CHINOOK_IDS.map((t) => `ALTER TABLE \`${t}\` MODIFY \`${t}Id\` INT NOT NULL AUTO_INCREMENT;`).join('\n');
+  const alters = CHINOOK_IDS.map(
+    (t) => `ALTER TABLE \`${t}\` MODIFY \`${t}Id\` INT NOT NULL AUTO_INCREMENT;`,
+  ).join('\n');
   await mysqlQuery(db.name, `SET foreign_key_checks = 0;\n${alters}\nSET foreign_key_checks = 1;`);
   return db;
 }
@@ -65,7 +78,10 @@ export async function chinookSqlite(): Promise<TestDatabase> {
 }
 
 /** Loads test/fixtures/<engine>/<name>.sql into a new database of that engine. */
-export async function fixtureDatabase(engine: 'sqlite' | 'postgres' | 'mysql', name: string): Promise<TestDatabase> {
+export async function fixtureDatabase(
+  engine: 'sqlite' | 'postgres' | 'mysql',
+  name: string,
+): Promise<TestDatabase> {
   const sql = readFileSync(join(FIXTURES, engine, `${name}.sql`), 'utf8');
   if (engine === 'postgres') {
     const db = await freshPostgres(name);

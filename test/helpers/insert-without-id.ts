@@ -24,7 +24,11 @@ export async function insertWithoutId(
   }
   if (engine === 'mysql') {
     const cols = names.map((n) => `\`${n}\``).join(', ');
-    const result = (await mysqlQuery(database, `INSERT INTO \`${table}\` (${cols}) VALUES (${names.map(() => '?').join(', ')})`, params)) as {
+    const result = (await mysqlQuery(
+      database,
+      `INSERT INTO \`${table}\` (${cols}) VALUES (${names.map(() => '?').join(', ')})`,
+      params,
+    )) as {
       insertId: number;
     };
     return BigInt(result.insertId);
@@ -32,7 +36,9 @@ export async function insertWithoutId(
   const db = new Database(database);
   try {
     const cols = names.map((n) => `"${n}"`).join(', ');
-    const info = db.prepare(`INSERT INTO "${table}" (${cols}) VALUES (${names.map(() => '?').join(', ')})`).run(...params);
+    const info = db
+      .prepare(`INSERT INTO "${table}" (${cols}) VALUES (${names.map(() => '?').join(', ')})`)
+      .run(...params);
     return BigInt(info.lastInsertRowid);
   } finally {
     db.close();

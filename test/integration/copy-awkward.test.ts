@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { copyDatabase } from '../../src/engine/copy.js';
 import { comparable, expectSameData, readDatabase } from '../helpers/compare.js';
 import { fixtureDatabase } from '../helpers/datasets.js';
-import { ENGINES, type TestDatabase, freshDatabase } from '../helpers/servers.js';
+import { ENGINES, freshDatabase, type TestDatabase } from '../helpers/servers.js';
 
 type Engine = (typeof ENGINES)[number];
 const cleanup: TestDatabase[] = [];
@@ -49,6 +49,8 @@ describe.each(ENGINES)('awkward values from %s', (sourceEngine: Engine) => {
     expect(value(5, 'body')).toBe('NULL');
     expect(value(4, 'body')).toBe('line1\nline2\r\nline3');
     expect(value(5, 'label')).toBe('emoji 😀 𝄞 ñ e\u0301');
-    expect(value(5, 'data')).toBe(`hex:${Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('hex')}`);
+    expect(value(5, 'data')).toBe(
+      `hex:${Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('hex')}`,
+    );
   });
 });

@@ -10,7 +10,7 @@ import type { DatabaseSchema } from '../../src/schema/table.js';
 import { expectSameData, readDatabase } from '../helpers/compare.js';
 import { chinookMysql, chinookPostgres, chinookSqlite } from '../helpers/datasets.js';
 import { insertWithoutId } from '../helpers/insert-without-id.js';
-import { ENGINES, type TestDatabase, freshDatabase } from '../helpers/servers.js';
+import { ENGINES, freshDatabase, type TestDatabase } from '../helpers/servers.js';
 
 type Engine = (typeof ENGINES)[number];
 const loaders = { mysql: chinookMysql, postgres: chinookPostgres, sqlite: chinookSqlite };
@@ -41,31 +41,37 @@ describe.each(ENGINES)('Chinook from %s', (sourceEngine: Engine) => {
     await Promise.all([source?.drop(), ...targets.map((t) => t.drop())]);
   });
 
-  it.each(ENGINES)(`arrives in %s value by value, with keys, indexes and next ids`, async (targetEngine: Engine) => {
-    const target = await freshDatabase(targetEngine, 'chinook_copy');
-    targets.push(target);
-    const result = await copyDatabase({ source: source.url, target: target.url });
-    expect(result.errors).toEqual([]);
-    expect(result.tables.filter((t) => t.status !== 'copied')).toEqual([]);
-    expect(result.ok).toBe(true);
-    expect(result.tables).toHaveLength(11);
-    expect(result.tables.reduce((sum, t) => sum + t.rows, 0)).toBe(15607);
+  it.each(ENGINES)(
+    `arrives in %s value by value, with keys, indexes and next ids`,
+    async (targetEngine: Engine) => {
+      const target = await freshDatabase(targetEngine, 'chinook_copy');
+      targets.push(target);
+      const result = await copyDatabase({ source: source.url, target: target.url });
+      expect(result.errors).toEqual([]);
+      expect(result.tables.filter((t) => t.status !== 'copied')).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect(result.tables).toHaveLength(11);
+      expect(result.tables.reduce((sum, t) => sum + t.rows, 0)).toBe(15607);
 
-    expectSameData(await readDatabase(source.url), await readDatabase(target.url));
+      expectSameData(await readDatabase(source.url), await readDatabase(target.url));
 
-    const [from, to] = await Promise.all([describeSchema(source.url), describeSchema(target.url)]);
-    for (const table of from.tables) {
-      const copy = to.tables.find((t) => t.name === table.name)!;
-      expect(copy.primaryKey, `primary key of ${table.name}`).toEqual(table.primaryKey);
-      const indexColumns = (t: typeof table) => t.indexes.map((i) => i.columns.map((c) => c.name).join(',')).sort();
-      expect(indexColumns(copy), `indexes of ${table.name}`).toEqual(indexColumns(table));
-      const fks = (t: typeof table) =>
-        t.foreignKeys.map((f) => `${f.columns.join(',')}->${f.referencedTable}(${f.referencedColumns.join(',')})`).sort();
-      expect(fks(copy), `foreign keys of ${table.name}`).toEqual(fks(table));
-    }
+      const [from, to] = await Promise.all([describeSchema(source.url), describeSchema(target.url)]);
+      for (const table of from.tables) {
+        const copy = to.tables.find((t) => t.name === table.name)!;
+        expect(copy.primaryKey, `primary key of ${table.name}`).toEqual(table.primaryKey);
+        const indexColumns = (t: typeof table) =>
+          t.indexes.map((i) => i.columns.map((c) => c.name).join(',')).sort();
+        expect(indexColumns(copy), `indexes of ${table.name}`).toEqual(indexColumns(table));
+        const fks = (t: typeof table) =>
+          t.foreignKeys
+            .map((f) => `${f.columns.join(',')}->${f.referencedTable}(${f.referencedColumns.join(',')})`)
+            .sort();
+        expect(fks(copy), `foreign keys of ${table.name}`).toEqual(fks(table));
+      }
 
-    const { table, id, name } = artist[sourceEngine];
-    const newId = await insertWithoutId(targetEngine, target.name, table, id, { [name]: 'A new artist' });
-    expect(newId).toBe(276n); // Chinook has 275 artists
-  });
+      const { table, id, name } = artist[sourceEngine];
+      const newId = await insertWithoutId(targetEngine, target.name, table, id, { [name]: 'A new artist' });
+      expect(newId).toBe(276n); // Chinook has 275 artists
+    },
+  );
 });

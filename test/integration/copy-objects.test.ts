@@ -3,13 +3,14 @@
  * engine; across engines the tables arrive, a clashing index name is renamed and reported, and the
  * other objects are listed by name as not migrated.
  */
+
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyDatabase } from '../../src/engine/copy.js';
 import { expectSameData, readDatabase } from '../helpers/compare.js';
 import { fixtureDatabase } from '../helpers/datasets.js';
 import { insertWithoutId } from '../helpers/insert-without-id.js';
-import { ENGINES, type TestDatabase, freshDatabase, mysqlQuery, pgQuery } from '../helpers/servers.js';
-import Database from 'better-sqlite3';
+import { ENGINES, freshDatabase, mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
 
 type Engine = (typeof ENGINES)[number];
 const cleanup: TestDatabase[] = [];
@@ -46,11 +47,18 @@ describe.each(ENGINES)('objects from %s', (sourceEngine: Engine) => {
     expectSameData(await readDatabase(source.url), await readDatabase(target.url));
 
     // The trigger fires, the view reads, the routine answers, on the target.
-    const id = await insertWithoutId(sourceEngine, target.name, 'book', 'id', { author_id: '2', title: 'Fiasco' });
+    const id = await insertWithoutId(sourceEngine, target.name, 'book', 'id', {
+      author_id: '2',
+      title: 'Fiasco',
+    });
     expect(id).toBe(4n);
     const [author] = await query(sourceEngine, target, 'SELECT books FROM author WHERE id = 2');
     expect(Number(author?.books)).toBe(2);
-    const titles = await query(sourceEngine, target, "SELECT title FROM book_titles WHERE author = 'Stanisław' ORDER BY title");
+    const titles = await query(
+      sourceEngine,
+      target,
+      "SELECT title FROM book_titles WHERE author = 'Stanisław' ORDER BY title",
+    );
     expect(titles.map((r) => r.title)).toEqual(['Fiasco', 'Solaris']);
     if (sourceEngine !== 'sqlite') {
       const [row] = await query(sourceEngine, target, 'SELECT books_of(1) AS n');
@@ -77,11 +85,16 @@ describe.each(ENGINES)('objects from %s', (sourceEngine: Engine) => {
       const indexRenames = result.renames.filter((r) => r.kind === 'index');
       if (sourceEngine === 'mysql' && targetEngine !== 'mysql') {
         // Both tables have an index named ix_name; the target's index names are per schema.
-        expect(indexRenames).toEqual([expect.objectContaining({ table: 'book', from: 'ix_name', to: 'book_ix_name' })]);
+        expect(indexRenames).toEqual([
+          expect.objectContaining({ table: 'book', from: 'ix_name', to: 'book_ix_name' }),
+        ]);
       } else {
         expect(indexRenames).toEqual([]);
       }
-      const id = await insertWithoutId(targetEngine, target.name, 'book', 'id', { author_id: '1', title: 'Lathe' });
+      const id = await insertWithoutId(targetEngine, target.name, 'book', 'id', {
+        author_id: '1',
+        title: 'Lathe',
+      });
       expect(id).toBe(4n);
     },
   );

@@ -1,13 +1,13 @@
 /** `ferry copy <source> <target>`: parses flags, calls `copyDatabase`, prints the summary. */
 import type { Command } from 'commander';
+import { KNOWN_SCHEMES } from '../../connectors/url.js';
 import { copyDatabase } from '../../engine/copy.js';
 import { IF_EXISTS_POLICIES, type IfExistsPolicy } from '../../engine/copy-options.js';
-import { KNOWN_SCHEMES } from '../../connectors/url.js';
+import type { CopyResult } from '../../engine/copy-result.js';
+import { redact } from '../../secrets.js';
 import { formatJson, formatSummary } from '../copy-summary.js';
 import { oneOf, parseList } from '../options.js';
 import { stderrLog } from '../stderr-log.js';
-import { redact } from '../../secrets.js';
-import type { CopyResult } from '../../engine/copy-result.js';
 
 interface CopyFlags {
   tables?: string[];
@@ -69,6 +69,8 @@ Example:
 }
 
 function failures(result: CopyResult): string[] {
-  const tables = result.tables.flatMap((t) => (t.error ? [`${t.table}: ${t.error.message} [${t.error.code}]`] : []));
+  const tables = result.tables.flatMap((t) =>
+    t.error ? [`${t.table}: ${t.error.message} [${t.error.code}]`] : [],
+  );
   return [...tables, ...result.errors.map((e) => `${e.message} [${e.code}]`)];
 }

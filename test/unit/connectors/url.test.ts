@@ -5,7 +5,13 @@ import { redact } from '../../../src/secrets.js';
 
 describe('parseConnectionUrl', () => {
   it.each([
-    ['postgres://u:p@db.example:6543/shop?schema=sales&sslmode=require', 'postgres', 'db.example', 6543, 'shop'],
+    [
+      'postgres://u:p@db.example:6543/shop?schema=sales&sslmode=require',
+      'postgres',
+      'db.example',
+      6543,
+      'shop',
+    ],
     ['postgresql://u@10.0.0.1/shop', 'postgres', '10.0.0.1', 5432, 'shop'],
     ['mysql://root@127.0.0.1/shop', 'mysql', '127.0.0.1', 3306, 'shop'],
     ['mariadb://root:x@[::1]:3307/shop', 'mysql', '::1', 3307, 'shop'],

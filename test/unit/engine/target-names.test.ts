@@ -19,7 +19,14 @@ const mysqlLike: ConnectorCapabilities = {
 function table(name: string, extra: Partial<Table> = {}): Table {
   return {
     name,
-    columns: [{ name: 'id', type: { kind: 'integer', bits: 32, unsigned: false }, nativeType: 'int', nullable: false }],
+    columns: [
+      {
+        name: 'id',
+        type: { kind: 'integer', bits: 32, unsigned: false },
+        nativeType: 'int',
+        nullable: false,
+      },
+    ],
     primaryKey: ['id'],
     indexes: [],
     foreignKeys: [],
@@ -59,7 +66,10 @@ describe('planTargetNames', () => {
   });
 
   it('renames an index that collides with a table name in a schema-wide namespace', () => {
-    const tables = [table('book'), table('author', { indexes: [{ name: 'book', unique: true, columns: [{ name: 'id' }] }] })];
+    const tables = [
+      table('book'),
+      table('author', { indexes: [{ name: 'book', unique: true, columns: [{ name: 'id' }] }] }),
+    ];
     expect(planTargetNames(tables, postgresLike).tables[1]?.indexes[0]?.name).toBe('author_book');
   });
 
@@ -68,12 +78,29 @@ describe('planTargetNames', () => {
     const parent = table(long);
     const child = table('child', {
       columns: [
-        { name: 'Ref', type: { kind: 'integer', bits: 32, unsigned: false }, nativeType: 'int', nullable: false },
-        { name: 'ref', type: { kind: 'integer', bits: 32, unsigned: false }, nativeType: 'int', nullable: false },
+        {
+          name: 'Ref',
+          type: { kind: 'integer', bits: 32, unsigned: false },
+          nativeType: 'int',
+          nullable: false,
+        },
+        {
+          name: 'ref',
+          type: { kind: 'integer', bits: 32, unsigned: false },
+          nativeType: 'int',
+          nullable: false,
+        },
       ],
       primaryKey: ['Ref'],
       foreignKeys: [
-        { name: 'fk', columns: ['ref'], referencedTable: long, referencedColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'NO ACTION' },
+        {
+          name: 'fk',
+          columns: ['ref'],
+          referencedTable: long,
+          referencedColumns: ['id'],
+          onDelete: 'CASCADE',
+          onUpdate: 'NO ACTION',
+        },
       ],
     });
     const { tables, renames } = planTargetNames([parent, child], mysqlLike);
@@ -84,7 +111,14 @@ describe('planTargetNames', () => {
   });
 
   it('makes foreign key names unique per schema where the target requires it', () => {
-    const fk = { name: 'fk_parent', columns: ['id'], referencedTable: 'p', referencedColumns: ['id'], onDelete: 'NO ACTION' as const, onUpdate: 'NO ACTION' as const };
+    const fk = {
+      name: 'fk_parent',
+      columns: ['id'],
+      referencedTable: 'p',
+      referencedColumns: ['id'],
+      onDelete: 'NO ACTION' as const,
+      onUpdate: 'NO ACTION' as const,
+    };
     const tables = [table('p'), table('a', { foreignKeys: [fk] }), table('b', { foreignKeys: [fk] })];
     const names = planTargetNames(tables, mysqlLike).tables.map((t) => t.foreignKeys[0]?.name);
     expect(names).toEqual([undefined, 'fk_parent', 'b_fk_parent']);
