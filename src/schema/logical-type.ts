@@ -19,11 +19,11 @@ export type LogicalType =
   | { kind: 'binary'; length?: number; fixed?: boolean }
   /** Canonical value: `YYYY-MM-DD` (engine-specific extremes such as `0000-00-00` kept as text). */
   | { kind: 'date' }
-  /** Canonical value: `[-]HH:MM:SS[.ffffff]`, trailing fractional zeros removed. */
+  /** Canonical value: `[-]HH:MM[:SS[.ffffff]]` as the source spells it (compare with `normalizeTemporal`). */
   | { kind: 'time'; fsp?: number }
-  /** Date and time without zone. Canonical value: `YYYY-MM-DD HH:MM:SS[.ffffff]`, zeros trimmed. */
+  /** Date and time without zone. Canonical value: `YYYY-MM-DD[ T]HH:MM[:SS[.ffffff]]` as the source spells it. */
   | { kind: 'datetime'; fsp?: number }
-  /** An instant. Canonical value: UTC as `YYYY-MM-DD HH:MM:SS[.ffffff]`, zeros trimmed. */
+  /** An instant. Canonical value: UTC as `YYYY-MM-DD HH:MM:SS[.ffffff]`, no zone suffix. */
   | { kind: 'timestamptz'; fsp?: number }
   /** Canonical value: the JSON document's text, as the source printed it. */
   | { kind: 'json'; binary?: boolean }

@@ -16,6 +16,8 @@ export interface AutoIncrement {
   always?: boolean;
   /** The value the source would hand out next, as decimal text, when the engine reports it. */
   nextValue?: string;
+  /** Numbers are never reused (SQLite AUTOINCREMENT): the target keeps a high-water mark. */
+  strict?: boolean;
 }
 
 /** One column of a table. */

@@ -62,3 +62,13 @@ export function normalizeDecimal(text: string): string {
   const body = fracPart ? `${intPart}.${fracPart}` : intPart;
   return sign === '-' && body !== '0' ? `-${body}` : body;
 }
+
+/**
+ * One spelling per date/time value, for comparing values read from different engines:
+ * `T` → space, missing seconds → `:00`, trailing fractional zeros removed.
+ */
+export function normalizeTemporal(text: string): string {
+  const spaced = text.replace(/^(\d{4}-\d{2}-\d{2})T/, '$1 ');
+  const withSeconds = spaced.replace(/(^|[ -])(\d{2,3}:\d{2})$/, '$1$2:00');
+  return trimFraction(withSeconds);
+}

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import { createConnector } from '../../src/connectors/registry.js';
 import type { LogicalType } from '../../src/schema/logical-type.js';
 import { copiedColumns, type Table } from '../../src/schema/table.js';
-import { type CanonicalValue, normalizeDecimal } from '../../src/values/canonical.js';
+import { type CanonicalValue, normalizeDecimal, normalizeTemporal } from '../../src/values/canonical.js';
 
 /** A table's rows as canonical values, sorted by primary key, plus its described schema. */
 export interface TableData {
@@ -39,6 +39,12 @@ export function comparable(value: CanonicalValue, type: LogicalType): unknown {
   if (typeof value === 'boolean') return value ? '1' : '0';
   if (typeof value === 'bigint') return value.toString();
   if (type.kind === 'decimal' && typeof value === 'string') return normalizeDecimal(value);
+  if (
+    (type.kind === 'time' || type.kind === 'datetime' || type.kind === 'timestamptz') &&
+    typeof value === 'string'
+  ) {
+    return normalizeTemporal(value);
+  }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : Number.isNaN(value) ? 'NaN' : value;
   if (Buffer.isBuffer(value)) return `hex:${value.toString('hex')}`;
   return value;

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normalizeDecimal, numberToDecimalText, trimFraction } from '../../../src/values/canonical.js';
+import {
+  normalizeDecimal,
+  normalizeTemporal,
+  numberToDecimalText,
+  trimFraction,
+} from '../../../src/values/canonical.js';
 
 describe('trimFraction', () => {
   it.each([
@@ -39,4 +44,14 @@ describe('normalizeDecimal', () => {
     ['+12', '12'],
     ['.5', '0.5'],
   ])('%s → %s', (input, output) => expect(normalizeDecimal(input)).toBe(output));
+});
+
+describe('normalizeTemporal', () => {
+  it.each([
+    ['2020-01-01T10:00:00.500', '2020-01-01 10:00:00.5'],
+    ['2020-01-01 10:00', '2020-01-01 10:00:00'],
+    ['-838:59:59.000000', '-838:59:59'],
+    ['10:30', '10:30:00'],
+    ['2020-01-01', '2020-01-01'],
+  ])('%s → %s', (input, output) => expect(normalizeTemporal(input)).toBe(output));
 });

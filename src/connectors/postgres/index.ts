@@ -1,0 +1,166 @@
+/**
+ * The PostgreSQL connector: a pg pool whose sessions are pinned to UTC and the URL's schema
+ * (`?schema=`, default `public`), COPY for reads and writes, pg_catalog for introspection.
+ */
+import pg from 'pg';
+import { ConnectionError, DatabaseError, isFerryError, messageOf } from '../../errors.js';
+import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
+import type { RowBatch } from '../../values/canonical.js';
+import type {
+  Connector,
+  ConnectorCapabilities,
+  ExistingTable,
+  ReadOptions,
+  SchemaNote,
+  SchemaRequest,
+  TableFilter,
+  WriteResult,
+} from '../connector.js';
+import type { ConnectionUrl } from '../url.js';
+import { postgresConnectionError } from './connection-errors.js';
+import { createPostgresConstraints } from './constraints.js';
+import { createPostgresTables } from './ddl.js';
+import { qualify } from './identifiers.js';
+import { introspectPostgres } from './introspect.js';
+import { createPostgresObjects } from './objects.js';
+import { PostgresReader } from './reader.js';
+import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
+import { EXISTING_TABLES } from './sql.js';
+import { PostgresWriter } from './writer.js';
+
+const CAPABILITIES: ConnectorCapabilities = {
+  maxIdentifierLength: 63,
+  indexNamesUniquePer: 'schema',
+  foreignKeyNamesUniquePer: 'table',
+  caseInsensitiveColumnNames: false,
+};
+
+/** One PostgreSQL database (and one schema in it) reached through one URL. */
+export class PostgresConnector implements Connector {
+  readonly dialect = 'postgres' as const;
+  readonly capabilities = CAPABILITIES;
+  readonly display: string;
+  /** The schema this connector reads from or writes to. */
+  readonly schema: string;
+  private pool: pg.Pool | undefined;
+  private readonly reader: PostgresReader;
+  private readonly writer: PostgresWriter;
+
+  constructor(private readonly url: ConnectionUrl) {
+    this.display = url.display;
+    this.schema = postgresSchemaOf(url);
+    this.reader = new PostgresReader(() => this.acquire(), this.schema);
+    this.writer = new PostgresWriter(() => this.acquire(), this.schema);
+  }
+
+  async connect(): Promise<void> {
+    if (this.pool) return;
+    const pool = new pg.Pool(postgresPoolConfig(this.url));
+    // An idle pooled connection that the server closes must not crash the process.
+    pool.on('error', () => {});
+    try {
+      (await acquirePostgres(pool, this.schema)).release();
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw postgresConnectionError(error, this.url);
+    }
+    this.pool = pool;
+  }
+
+  private async acquire(): Promise<pg.PoolClient> {
+    if (!this.pool) {
+      throw new ConnectionError(
+        'PG_NOT_CONNECTED',
+        `The PostgreSQL connector for ${this.display} is not connected.`,
+      );
+    }
+    try {
+      return await acquirePostgres(this.pool, this.schema);
+    } catch (error) {
+      throw postgresConnectionError(error, this.url);
+    }
+  }
+
+  /** Runs `work` on a pooled connection; driver errors become DatabaseErrors naming `purpose`. */
+  private async withClient<T>(purpose: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.acquire();
+    let broken = false;
+    try {
+      return await work(client);
+    } catch (error) {
+      broken = !isFerryError(error);
+      if (isFerryError(error)) throw error;
+      throw new DatabaseError('PG_QUERY_FAILED', `${purpose} on PostgreSQL failed: ${messageOf(error)}`, {
+        cause: error,
+      });
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  introspect(filter?: TableFilter): Promise<DatabaseSchema> {
+    return this.withClient('Reading the schema', (client) => introspectPostgres(client, this.schema, filter));
+  }
+
+  existingTables(names: string[]): Promise<ExistingTable[]> {
+    return this.withClient('Looking for existing tables', async (client) => {
+      const found = (await client.query<{ name: string }>(EXISTING_TABLES, [this.schema, names])).rows;
+      const existing: ExistingTable[] = [];
+      for (const name of names.filter((candidate) => found.some((row) => row.name === candidate))) {
+        const sql = `SELECT EXISTS (SELECT 1 FROM ${qualify(this.schema, name)} LIMIT 1) AS has_rows`;
+        const hasRows = (await client.query<{ has_rows: boolean }>(sql)).rows[0]?.has_rows ?? false;
+        existing.push({ name, hasRows });
+      }
+      return existing;
+    });
+  }
+
+  async dropTables(names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    const list = names.map((name) => qualify(this.schema, name)).join(', ');
+    await this.withClient('Dropping tables', (client) =>
+      client.query(`DROP TABLE IF EXISTS ${list} CASCADE`),
+    );
+  }
+
+  async truncateTables(names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    // One statement for all: tables that reference each other can only be emptied together.
+    // No CASCADE: it would silently empty tables nobody named.
+    const list = names.map((name) => qualify(this.schema, name)).join(', ');
+    await this.withClient('Emptying tables', (client) => client.query(`TRUNCATE TABLE ${list}`));
+  }
+
+  createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
+    return this.withClient(`Creating the schema (${phase})`, (client) =>
+      phase === 'tables'
+        ? createPostgresTables(client, this.schema, request)
+        : createPostgresConstraints(client, this.schema, request),
+    );
+  }
+
+  async createObjects(objects: SchemaObject[]): Promise<void> {
+    await this.withClient('Creating views, routines and triggers', (client) =>
+      createPostgresObjects(client, this.schema, objects),
+    );
+  }
+
+  read(table: Table, options: ReadOptions): AsyncIterable<RowBatch> {
+    return this.reader.read(table, options);
+  }
+
+  write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
+    return this.writer.write(table, batches);
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+}
+
+/** Builds (does not connect) the connector for a `postgres://` or `postgresql://` URL. */
+export function createPostgresConnector(url: ConnectionUrl): Connector {
+  return new PostgresConnector(url);
+}

@@ -1,0 +1,150 @@
+/**
+ * The SQLite connector (Ferry's embedded default engine), on better-sqlite3 with safe integers.
+ * A source file is only ever opened read-only; a target file is created on the first write-side
+ * call and loaded in WAL mode, then checkpointed back into one self-contained file on close.
+ */
+
+import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
+import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
+import type { RowBatch } from '../../values/canonical.js';
+import type {
+  Connector,
+  ConnectorCapabilities,
+  ExistingTable,
+  ReadOptions,
+  SchemaNote,
+  SchemaRequest,
+  TableFilter,
+  WriteResult,
+} from '../connector.js';
+import type { ConnectionUrl } from '../url.js';
+import { createSqliteConstraints } from './constraints.js';
+import { createTableSql } from './ddl.js';
+import { introspectSqlite } from './introspect.js';
+import { createSqliteObjects } from './objects.js';
+import { readSqliteTable } from './reader.js';
+import { execSqlite, type SqliteDatabase, SqliteSession } from './session.js';
+import { quoteSqliteIdent, SQLITE_TABLE_EXISTS } from './sql.js';
+import { writeSqliteTable } from './writer.js';
+
+/** SQLite's limits, as the engine sees them. */
+const SQLITE_CAPABILITIES: ConnectorCapabilities = {
+  maxIdentifierLength: 1024, // SQLite has no practical limit; this keeps names printable
+  indexNamesUniquePer: 'schema',
+  foreignKeyNamesUniquePer: 'table',
+  caseInsensitiveColumnNames: true,
+};
+
+function wrapped<T>(purpose: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (isFerryError(error)) throw error;
+    throw new DatabaseError('SQLITE_STATEMENT_FAILED', `${purpose} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** One SQLite file reached through a `sqlite:` URL. */
+export class SqliteConnector implements Connector {
+  readonly dialect = 'sqlite' as const;
+  readonly capabilities = SQLITE_CAPABILITIES;
+  readonly display: string;
+  private readonly session: SqliteSession;
+
+  constructor(url: ConnectionUrl) {
+    this.display = url.display;
+    this.session = new SqliteSession(url, url.display);
+  }
+
+  async connect(): Promise<void> {
+    this.session.open();
+  }
+
+  async introspect(filter?: TableFilter): Promise<DatabaseSchema> {
+    return wrapped(`Reading the schema of ${this.session.path}`, () =>
+      introspectSqlite(this.session.reader(), filter),
+    );
+  }
+
+  async existingTables(names: string[]): Promise<ExistingTable[]> {
+    const db = this.session.existing();
+    if (!db) return [];
+    return wrapped('Looking up existing tables', () =>
+      names
+        .filter((name) => db.prepare(SQLITE_TABLE_EXISTS).get(name) !== undefined)
+        .map((name) => ({
+          name,
+          hasRows: db.prepare(`SELECT 1 FROM ${quoteSqliteIdent(name)} LIMIT 1`).get() !== undefined,
+        })),
+    );
+  }
+
+  async dropTables(names: string[]): Promise<void> {
+    await this.onExistingFile((db) => {
+      for (const name of names)
+        execSqlite(db, `Dropping table "${name}"`, `DROP TABLE IF EXISTS ${quoteSqliteIdent(name)}`);
+    });
+  }
+
+  async truncateTables(names: string[]): Promise<void> {
+    await this.onExistingFile((db) => {
+      for (const name of names)
+        execSqlite(db, `Emptying table "${name}"`, `DELETE FROM ${quoteSqliteIdent(name)}`);
+    });
+  }
+
+  async createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
+    return this.session.exclusive(() => {
+      const db = this.session.writer();
+      return wrapped(`Creating the ${phase} of ${this.session.path}`, () =>
+        db.transaction(() => {
+          if (phase === 'constraints') return createSqliteConstraints(db, request);
+          const notes: SchemaNote[] = [];
+          for (const table of request.tables) {
+            execSqlite(db, `Creating table "${table.name}"`, createTableSql(table, request, notes));
+          }
+          return notes;
+        })(),
+      );
+    });
+  }
+
+  async createObjects(objects: SchemaObject[]): Promise<void> {
+    await this.session.exclusive(() => {
+      const db = this.session.writer();
+      db.transaction(() => createSqliteObjects(db, objects))();
+    });
+  }
+
+  read(table: Table, options: ReadOptions): AsyncIterable<RowBatch> {
+    const session = this.session;
+    // Opened on the first next(), so that a missing file fails inside the iteration like any read error.
+    return (async function* () {
+      yield* readSqliteTable(session.reader(), table, options, session.openReads);
+    })();
+  }
+
+  async write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
+    return this.session.exclusive(() => writeSqliteTable(this.session.writer(), table, batches));
+  }
+
+  async close(): Promise<void> {
+    this.session.close();
+  }
+
+  /** Runs write-side work in one transaction when the file exists; without a file there is nothing to change. */
+  private async onExistingFile(work: (db: SqliteDatabase) => void): Promise<void> {
+    await this.session.exclusive(() => {
+      if (!this.session.existing()) return;
+      const db = this.session.writer();
+      db.transaction(() => work(db))();
+    });
+  }
+}
+
+/** Builds (without opening) the connector for a `sqlite:` URL; the registry calls this. */
+export function createSqliteConnector(url: ConnectionUrl): SqliteConnector {
+  return new SqliteConnector(url);
+}

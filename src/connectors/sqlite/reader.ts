@@ -1,0 +1,119 @@
+/**
+ * Streams a SQLite table as byte-bounded batches of canonical values, in primary-key order (rowid
+ * order without one). Each value is decoded by its column's logical kind and its actual storage
+ * class: a value the column's type cannot describe exactly is a ValueError, never a guess.
+ */
+import { setImmediate as macrotask } from 'node:timers/promises';
+import { DatabaseError, messageOf, ValueError } from '../../errors.js';
+import { type Column, copiedColumns, type Table } from '../../schema/table.js';
+import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
+import type { ReadOptions } from '../connector.js';
+import { catalogRows } from './introspect.js';
+import { describeRowKey, keyPositions } from './row-key.js';
+import type { SqliteDatabase } from './session.js';
+import { quoteSqliteIdent, SQLITE_TABLE_XINFO, type SqliteColumnRow } from './sql.js';
+import {
+  decodeSqliteValue,
+  type SqliteAffinity,
+  type SqliteStored,
+  SqliteValueProblem,
+  sqliteAffinity,
+} from './types.js';
+
+/** The affinity of each column as declared in this file (not as the Table says: it may come from elsewhere). */
+export function sqliteAffinities(db: SqliteDatabase, table: string, columns: Column[]): SqliteAffinity[] {
+  const declared = new Map(
+    catalogRows<SqliteColumnRow>(db, SQLITE_TABLE_XINFO, table).map((row) => [
+      row.name.toLowerCase(),
+      row.type,
+    ]),
+  );
+  return columns.map((column) =>
+    sqliteAffinity(declared.get(column.name.toLowerCase()) ?? column.nativeType),
+  );
+}
+
+/** `ORDER BY` the primary key, else the rowid under whichever of its names no column shadows. */
+function orderBy(table: Table): string {
+  if (table.primaryKey.length > 0) return ` ORDER BY ${table.primaryKey.map(quoteSqliteIdent).join(', ')}`;
+  const taken = new Set(table.columns.map((column) => column.name.toLowerCase()));
+  const rowid = ['rowid', '_rowid_', 'oid'].find((name) => !taken.has(name));
+  return rowid ? ` ORDER BY ${rowid}` : '';
+}
+
+/**
+ * Reads the table's copied columns; holds one batch at a time and lets the event loop run between
+ * batches. The open row iterator sits in `openReads` so that closing the connection can end it.
+ */
+export async function* readSqliteTable(
+  db: SqliteDatabase,
+  table: Table,
+  options: ReadOptions,
+  openReads: Set<Iterator<unknown>> = new Set(),
+): AsyncGenerator<RowBatch> {
+  const columns = copiedColumns(table);
+  const sql = `SELECT ${columns.map((column) => quoteSqliteIdent(column.name)).join(', ')} FROM ${quoteSqliteIdent(table.name)}${orderBy(table)}`;
+  let rowsIterator: IterableIterator<Array<SqliteStored | null>>;
+  let affinities: SqliteAffinity[];
+  try {
+    affinities = sqliteAffinities(db, table.name, columns);
+    rowsIterator = db.prepare(sql).raw(true).iterate() as IterableIterator<Array<SqliteStored | null>>;
+  } catch (error) {
+    throw new DatabaseError(
+      'SQLITE_READ_FAILED',
+      `Reading table "${table.name}" failed: ${messageOf(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const positions = keyPositions(columns, table.primaryKey);
+  let rows: Row[] = [];
+  let bytes = 0;
+  let ordinal = 0;
+  openReads.add(rowsIterator);
+  try {
+    for (const stored of rowsIterator) {
+      ordinal++;
+      const row: CanonicalValue[] = new Array(columns.length);
+      for (let i = 0; i < columns.length; i++) {
+        const value = decodeCell(table, columns, i, affinities[i]!, stored, positions, ordinal);
+        row[i] = value;
+        bytes += estimateBytes(value);
+      }
+      rows.push(row);
+      if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
+        yield { rows, bytes };
+        rows = [];
+        bytes = 0;
+        await macrotask();
+      }
+    }
+    if (rows.length > 0) yield { rows, bytes };
+  } finally {
+    openReads.delete(rowsIterator);
+  }
+}
+
+function decodeCell(
+  table: Table,
+  columns: Column[],
+  at: number,
+  affinity: SqliteAffinity,
+  stored: Array<SqliteStored | null>,
+  positions: number[],
+  ordinal: number,
+): CanonicalValue {
+  const column = columns[at]!;
+  try {
+    return decodeSqliteValue(column.type, affinity, stored[at] ?? null);
+  } catch (error) {
+    if (!(error instanceof SqliteValueProblem)) throw error;
+    const where = describeRowKey(columns, positions, stored, ordinal);
+    throw new ValueError(
+      error.code,
+      `Table "${table.name}", column "${column.name}", ${where} ${error.message}. Fix the stored value or the column's declared type, then copy again.`,
+      { table: table.name, column: column.name, cause: error },
+    );
+  }
+}
