@@ -1,0 +1,158 @@
+/**
+ * The MariaDB/MySQL connector: introspection from information_schema, streaming reads in
+ * primary-key order, LOAD DATA LOCAL writes that fail on any warning, and DDL in two phases.
+ */
+import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
+import type { RowBatch } from '../../values/canonical.js';
+import type {
+  Connector,
+  ConnectorCapabilities,
+  ExistingTable,
+  ReadOptions,
+  SchemaNote,
+  SchemaRequest,
+  TableFilter,
+  WriteResult,
+} from '../connector.js';
+import type { ConnectionUrl } from '../url.js';
+import { introspectTables } from './introspect.js';
+import { createObjects, introspectObjects } from './objects.js';
+import { MysqlReader } from './reader.js';
+import { createConstraints, createTables } from './schema-phases.js';
+import { type MysqlConnection, MysqlSession } from './session.js';
+import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
+import { MysqlWriter } from './writer.js';
+
+/** MySQL's limits and name rules, as the engine needs them. */
+export const MYSQL_CAPABILITIES: ConnectorCapabilities = {
+  maxIdentifierLength: 64,
+  indexNamesUniquePer: 'table',
+  foreignKeyNamesUniquePer: 'schema',
+  caseInsensitiveColumnNames: true,
+};
+
+/** One MariaDB or MySQL database reached through a `mysql://` or `mariadb://` URL. */
+export class MysqlConnector implements Connector {
+  readonly dialect = 'mysql' as const;
+  readonly capabilities = MYSQL_CAPABILITIES;
+  readonly display: string;
+  private readonly session: MysqlSession;
+  private readonly reader: MysqlReader;
+  private readonly writer: MysqlWriter;
+  /** Target column catalogs for the writer, per table; dropped whenever DDL touches the table. */
+  private readonly targetColumns = new Map<string, MysqlColumnRow[]>();
+
+  constructor(url: ConnectionUrl) {
+    this.display = url.display;
+    this.session = new MysqlSession(url, url.display);
+    this.reader = new MysqlReader(this.session);
+    this.writer = new MysqlWriter(this.session, (connection, table) => this.columnsOf(connection, table));
+  }
+
+  /** `mariadb` or `mysql`, after connect. */
+  get flavor(): 'mariadb' | 'mysql' {
+    return this.session.server.flavor;
+  }
+
+  async connect(): Promise<void> {
+    await this.session.connect();
+  }
+
+  async introspect(filter?: TableFilter): Promise<DatabaseSchema> {
+    return this.session.use(async (connection) => {
+      const tables = await introspectTables(this.session, connection, filter);
+      const names = filter?.tables ? new Set(tables.map((table) => table.name)) : undefined;
+      const objects = await introspectObjects(this.session, connection, names);
+      return { dialect: 'mysql', serverVersion: this.session.server.display, tables, objects };
+    });
+  }
+
+  async existingTables(names: string[]): Promise<ExistingTable[]> {
+    return this.session.use(async (connection) => {
+      const rows = await this.session.run<{ table_name: string }>(
+        connection,
+        'Listing tables',
+        SELECT_EXISTING_TABLES,
+      );
+      const present = new Set(rows.map((row) => row.table_name));
+      const result: ExistingTable[] = [];
+      for (const name of names) {
+        if (!present.has(name)) continue;
+        const sample = await this.session.run(
+          connection,
+          `Checking whether table "${name}" holds rows`,
+          `SELECT 1 FROM ${quoteIdentifier(name)} LIMIT 1`,
+        );
+        result.push({ name, hasRows: sample.length > 0 });
+      }
+      return result;
+    });
+  }
+
+  async dropTables(names: string[]): Promise<void> {
+    if (names.length === 0) return;
+    for (const name of names) this.targetColumns.delete(name);
+    await this.session.useWithoutForeignKeyChecks(async (connection) => {
+      await this.session.run(
+        connection,
+        `Dropping tables ${names.join(', ')}`,
+        `DROP TABLE IF EXISTS ${names.map(quoteIdentifier).join(', ')}`,
+      );
+    });
+  }
+
+  async truncateTables(names: string[]): Promise<void> {
+    await this.session.useWithoutForeignKeyChecks(async (connection) => {
+      for (const name of names) {
+        await this.session.run(
+          connection,
+          `Emptying table "${name}"`,
+          `TRUNCATE TABLE ${quoteIdentifier(name)}`,
+        );
+      }
+    });
+  }
+
+  async createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
+    for (const table of request.tables) this.targetColumns.delete(table.name);
+    return phase === 'tables'
+      ? createTables(this.session, request)
+      : createConstraints(this.session, request);
+  }
+
+  async createObjects(objects: SchemaObject[]): Promise<void> {
+    await createObjects(this.session, objects);
+  }
+
+  read(table: Table, options: ReadOptions): AsyncIterable<RowBatch> {
+    return this.reader.read(table, options);
+  }
+
+  write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
+    return this.writer.write(table, batches);
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+
+  private async columnsOf(connection: MysqlConnection, table: string): Promise<MysqlColumnRow[]> {
+    const cached = this.targetColumns.get(table);
+    if (cached) return cached;
+    const rows = await this.session.run<MysqlColumnRow>(
+      connection,
+      `Reading the columns of table "${table}"`,
+      SELECT_TABLE_COLUMNS,
+      [table],
+    );
+    // information_schema compares names case-insensitively; table names are case-sensitive here.
+    const exact = rows.filter((row) => row.table_name === table);
+    if (exact.length > 0) this.targetColumns.set(table, exact);
+    return exact;
+  }
+}
+
+/** Builds (does not connect) the connector for a parsed `mysql://` / `mariadb://` URL. */
+export function createMysqlConnector(url: ConnectionUrl): Connector {
+  return new MysqlConnector(url);
+}

@@ -1,0 +1,156 @@
+/**
+ * The text LOAD DATA LOCAL INFILE reads: tab-separated fields, one row per line, backslash
+ * escapes, `\N` for NULL; and the statement and the backpressured stream that carry it.
+ */
+import { Readable } from 'node:stream';
+import type { Row, RowBatch } from '../../values/canonical.js';
+import type { PresentValue } from './codecs.js';
+import { quoteIdentifier } from './sql.js';
+
+/** The field text of SQL NULL (a string `\N` is escaped to `\\N`, so it stays a string). */
+export const NULL_FIELD = '\\N';
+
+const FIELD_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\0': '\\0',
+};
+const NEEDS_ESCAPE = /[\\\t\n\r\0]/;
+
+/** Escapes a field for `FIELDS TERMINATED BY '\t' ESCAPED BY '\\' LINES TERMINATED BY '\n'`. */
+export function escapeField(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  return text.replace(/[\\\t\n\r\0]/g, (char) => FIELD_ESCAPES[char]!);
+}
+
+/** How one column is loaded: its encoder and, when not direct, a user variable with a SET expression. */
+export interface LoadColumn {
+  name: string;
+  encode(value: PresentValue): string;
+  /** e.g. `UNHEX(@v3)`: the field goes to `@v3` and the column gets this expression. */
+  setExpression?: string;
+  variable?: string;
+}
+
+/** A value the encoder refused, with the column index where it sat. */
+export class RowEncodingProblem extends Error {
+  constructor(
+    readonly columnIndex: number,
+    readonly problem: unknown,
+  ) {
+    super(problem instanceof Error ? problem.message : String(problem));
+  }
+}
+
+/** One row as a LOAD DATA line (with its newline). */
+export function encodeRow(row: Row, columns: LoadColumn[]): string {
+  let line = '';
+  for (let index = 0; index < columns.length; index++) {
+    if (index > 0) line += '\t';
+    const value = row[index];
+    if (value === null || value === undefined) {
+      line += NULL_FIELD;
+      continue;
+    }
+    let text: string;
+    try {
+      text = columns[index]!.encode(value);
+    } catch (problem) {
+      throw new RowEncodingProblem(index, problem);
+    }
+    line += escapeField(text);
+  }
+  return `${line}\n`;
+}
+
+/** The LOAD DATA statement for the given columns (the file name is a placeholder the stream answers). */
+export function loadDataStatement(table: string, columns: LoadColumn[]): string {
+  const targets = columns.map((column) => column.variable ?? quoteIdentifier(column.name));
+  const sets = columns
+    .filter((column) => column.setExpression !== undefined)
+    .map((column) => `${quoteIdentifier(column.name)} = ${column.setExpression}`);
+  return (
+    `LOAD DATA LOCAL INFILE 'ferry' INTO TABLE ${quoteIdentifier(table)} CHARACTER SET utf8mb4 ` +
+    `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${targets.join(', ')})` +
+    (sets.length > 0 ? ` SET ${sets.join(', ')}` : '')
+  );
+}
+
+/** The socket mysql2 writes the file packets to, for waiting on its write buffer. */
+export interface LoadSocket {
+  writableLength: number;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/** Limits of the load stream: the largest chunk handed to mysql2 and the socket buffer to wait on. */
+export interface LoadStreamLimits {
+  chunkBytes: number;
+  socketBufferBytes: number;
+}
+
+const DEFAULT_LIMITS: LoadStreamLimits = { chunkBytes: 256 * 1024, socketBufferBytes: 4 * 1024 * 1024 };
+
+function drained(socket: LoadSocket): Promise<void> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        resolve();
+      }
+    };
+    socket.once('drain', finish);
+    socket.once('close', finish);
+  });
+}
+
+/**
+ * A byte stream of LOAD DATA lines pulled from `batches` one at a time. mysql2 writes every chunk
+ * to the socket at once, so the stream itself waits while the socket's buffer is full.
+ */
+export function loadDataStream(
+  batches: AsyncIterable<RowBatch>,
+  encodeBatch: (batch: RowBatch) => string,
+  socket: LoadSocket,
+  limits: LoadStreamLimits = DEFAULT_LIMITS,
+): Readable {
+  const iterator = batches[Symbol.asyncIterator]();
+  let pulling = false;
+  return new Readable({
+    highWaterMark: limits.chunkBytes,
+    read() {
+      if (pulling) return;
+      pulling = true;
+      void (async () => {
+        try {
+          while (socket.writableLength > limits.socketBufferBytes) await drained(socket);
+          for (;;) {
+            const next = await iterator.next();
+            if (next.done) {
+              this.push(null);
+              return;
+            }
+            const bytes = Buffer.from(encodeBatch(next.value), 'utf8');
+            if (bytes.length === 0) continue;
+            for (let at = 0; at < bytes.length; at += limits.chunkBytes) {
+              this.push(bytes.subarray(at, at + limits.chunkBytes));
+            }
+            return;
+          }
+        } catch (error) {
+          this.destroy(error instanceof Error ? error : new Error(String(error)));
+        } finally {
+          pulling = false;
+        }
+      })();
+    },
+    destroy(error, callback) {
+      // Let the batch source release what it holds (a source reader's connection).
+      Promise.resolve(iterator.return?.())
+        .catch(() => undefined)
+        .then(() => callback(error));
+    },
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * Runs the two DDL phases on a target database: 'tables' before the data, 'constraints' after it
+ * (indexes, foreign keys, AUTO_INCREMENT positions). Statements come from ddl.ts.
+ */
+import type { Table } from '../../schema/table.js';
+import type { SchemaNote, SchemaRequest } from '../connector.js';
+import {
+  alterTable,
+  createTableStatement,
+  foreignKeyAdditions,
+  indexAdditions,
+  nextAutoIncrement,
+  selectMax,
+} from './ddl.js';
+import type { MysqlDdlContext } from './ddl-columns.js';
+import type { MysqlConnection, MysqlServerInfo, MysqlSession } from './session.js';
+import { quoteIdentifier } from './sql.js';
+
+/** What DDL needs to know about the target server and the request's source. */
+export function ddlContext(server: MysqlServerInfo, request: SchemaRequest): MysqlDdlContext {
+  const [major, minor] = server.version;
+  return {
+    flavor: server.flavor,
+    hasUuidType: server.flavor === 'mariadb' && (major > 10 || (major === 10 && minor >= 7)),
+    sameDialect: request.sourceDialect === 'mysql',
+  };
+}
+
+/** CREATE TABLE for every table of the request. */
+export async function createTables(session: MysqlSession, request: SchemaRequest): Promise<SchemaNote[]> {
+  const context = ddlContext(session.server, request);
+  const notes: SchemaNote[] = [];
+  await session.use(async (connection) => {
+    for (const table of request.tables) {
+      const statement = createTableStatement(table, request, context, notes);
+      await session.run(connection, `Creating table "${table.name}"`, statement);
+    }
+  });
+  return notes;
+}
+
+/**
+ * Indexes (one ALTER TABLE per table), then foreign keys, then AUTO_INCREMENT positions. Foreign
+ * keys go on with checks off, like a dump restore: no table rebuild, and the source enforced them.
+ */
+export async function createConstraints(
+  session: MysqlSession,
+  request: SchemaRequest,
+): Promise<SchemaNote[]> {
+  const context = ddlContext(session.server, request);
+  const notes: SchemaNote[] = [];
+  await session.useWithoutForeignKeyChecks(async (connection) => {
+    for (const table of request.tables) {
+      const clauses = indexAdditions(table, context, notes);
+      if (clauses.length === 0) continue;
+      await session.run(
+        connection,
+        `Creating the indexes of table "${table.name}"`,
+        alterTable(table.name, clauses),
+      );
+    }
+    for (const table of request.tables) {
+      const clauses = foreignKeyAdditions(table, context, notes);
+      if (clauses.length === 0) continue;
+      await session.run(
+        connection,
+        `Creating the foreign keys of table "${table.name}"`,
+        alterTable(table.name, clauses),
+      );
+    }
+    for (const table of request.tables) await positionAutoIncrement(session, connection, table);
+  });
+  return notes;
+}
+
+/** Sets AUTO_INCREMENT past both the source's next value and the highest value loaded. */
+async function positionAutoIncrement(
+  session: MysqlSession,
+  connection: MysqlConnection,
+  table: Table,
+): Promise<void> {
+  const column = table.columns.find((candidate) => candidate.autoIncrement && !candidate.generated);
+  if (!column) return;
+  const [row] = await session.run<{ max: string | number | null }>(
+    connection,
+    `Reading the highest "${column.name}" of table "${table.name}"`,
+    selectMax(table.name, column.name),
+  );
+  const next = nextAutoIncrement(column.autoIncrement?.nextValue, row?.max ?? null);
+  if (next === undefined) return;
+  await session.run(
+    connection,
+    `Setting the AUTO_INCREMENT position of table "${table.name}"`,
+    `ALTER TABLE ${quoteIdentifier(table.name)} AUTO_INCREMENT = ${next}`,
+  );
+}
