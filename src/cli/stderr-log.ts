@@ -7,7 +7,10 @@ export function stderrLog(stream: NodeJS.WritableStream = process.stderr): Repor
   const write = (line: string) => stream.write(`${redact(line)}\n`);
   return {
     onConnected: (e) => write(`ferry: ${e.source} (${e.sourceVersion}) → ${e.target}`),
-    onPhase: (e) => write(`ferry: ${e.phase} (${e.tables} ${e.phase === 'objects' ? 'objects' : 'tables'})`),
+    onPhase: (e) =>
+      write(
+        `ferry: ${e.phase} (${e.tables} ${e.phase === 'objects' ? 'object' : 'table'}${e.tables === 1 ? '' : 's'})`,
+      ),
     // Failures are printed once, by the command, whatever the log level.
     onTableDone: (r) => {
       if (r.status !== 'failed') write(`ferry: ${r.table}: ${r.rows} rows in ${r.seconds.toFixed(2)} s`);
