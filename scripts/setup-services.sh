@@ -5,6 +5,8 @@
 #   MariaDB    127.0.0.1:3306  server_id, log_bin, binlog_format=ROW, binlog_row_image=FULL,
 #                              binlog_row_metadata=FULL, local_infile=ON, time-zone tables loaded
 #   Redis      127.0.0.1:6379
+#   Spare PostgreSQL 127.0.0.1:5433 and spare MariaDB 127.0.0.1:3307, for tests that change
+#   global settings or restart a server
 set -euo pipefail
 
 PG_HOST=127.0.0.1 PG_PORT=5432 MY_HOST=127.0.0.1 MY_PORT=3306
@@ -75,6 +77,62 @@ if [ "$(mariadb_admin 'SELECT COUNT(*) FROM mysql.time_zone_name')" = "0" ]; the
   mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -uroot -h"$MY_HOST" -P"$MY_PORT" mysql
 fi
 mariadb_admin "CREATE DATABASE IF NOT EXISTS test"
+
+# --- Spare instances --------------------------------------------------------------------------
+# Tests that restart a server or change a global setting (time zone, read_only) use these, one
+# test file at a time, so no other test sees the change (DESIGN.md).
+SPARE_PG_PORT=5433 SPARE_MY_PORT=3307
+if [ "$(id -u)" -eq 0 ]; then
+  version=$(pg_cluster_version)
+  if ! pg_lsclusters -h 2>/dev/null | awk '{print $2}' | grep -qx spare; then
+    log "creating the spare PostgreSQL cluster on port $SPARE_PG_PORT"
+    pg_createcluster "$version" spare -p "$SPARE_PG_PORT" -- --auth-host=trust --auth-local=trust >/dev/null
+    conf=/etc/postgresql/$version/spare/postgresql.conf
+    printf "listen_addresses = '127.0.0.1'\nwal_level = logical\n" >>"$conf"
+  fi
+  if ! pg_isready -h 127.0.0.1 -p "$SPARE_PG_PORT" >/dev/null 2>&1; then
+    pg_ctlcluster --skip-systemctl-redirect "$version" spare start
+    wait_for "spare PostgreSQL" pg_isready -h 127.0.0.1 -p "$SPARE_PG_PORT"
+  fi
+
+  spare_cnf=/etc/mysql/ferry-spare.cnf spare_dir=/var/lib/mysql-spare
+  if [ ! -f "$spare_cnf" ]; then
+    cat >"$spare_cnf" <<CNF
+[mysqld]
+user = mysql
+datadir = $spare_dir
+port = $SPARE_MY_PORT
+bind-address = 127.0.0.1
+socket = /run/mysqld/mysqld-spare.sock
+pid-file = /run/mysqld/mysqld-spare.pid
+log-error = /var/log/mysql/error-spare.log
+skip-name-resolve
+character-set-server = utf8mb4
+collation-server = utf8mb4_general_ci
+server_id = 2
+log_bin = mariadb-bin
+binlog_format = ROW
+binlog_row_image = FULL
+binlog_row_metadata = FULL
+local_infile = ON
+CNF
+  fi
+  if [ ! -d "$spare_dir/mysql" ]; then
+    log "initialising the spare MariaDB on port $SPARE_MY_PORT"
+    mariadb-install-db --defaults-file="$spare_cnf" --auth-root-authentication-method=normal --skip-test-db >/dev/null
+  fi
+  if ! mariadb-admin -uroot -h127.0.0.1 -P"$SPARE_MY_PORT" ping >/dev/null 2>&1; then
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
+    start-stop-daemon --start --oknodo --background --pidfile /run/mysqld/mysqld-spare.pid \
+      --exec /usr/sbin/mariadbd -- --defaults-file="$spare_cnf"
+    wait_for "spare MariaDB" mariadb-admin -uroot -h127.0.0.1 -P"$SPARE_MY_PORT" ping
+  fi
+  if [ "$(mariadb -uroot -h127.0.0.1 -P"$SPARE_MY_PORT" -N -B -e 'SELECT COUNT(*) FROM mysql.time_zone_name')" = "0" ]; then
+    mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -uroot -h127.0.0.1 -P"$SPARE_MY_PORT" mysql
+  fi
+else
+  log "not root: spare instances not managed (tests that need them will say so)"
+fi
 
 # --- Redis ------------------------------------------------------------------------------------
 if command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
