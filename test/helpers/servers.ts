@@ -11,6 +11,9 @@ import pg from 'pg';
 
 export const PG_BASE = process.env.FERRY_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432';
 export const MYSQL_BASE = process.env.FERRY_TEST_MYSQL ?? 'mysql://root@127.0.0.1:3306';
+/** Spare instances (scripts/setup-services.sh) for tests that change global settings. */
+export const PG_SPARE = process.env.FERRY_TEST_PG_SPARE ?? 'postgres://postgres@127.0.0.1:5433';
+export const MYSQL_SPARE = process.env.FERRY_TEST_MYSQL_SPARE ?? 'mysql://root@127.0.0.1:3307';
 
 /** A database that exists for one test. */
 export interface TestDatabase {
@@ -28,8 +31,9 @@ export async function pgQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
   database: string,
   sql: string,
   values: unknown[] = [],
+  base = PG_BASE,
 ): Promise<T[]> {
-  const client = new pg.Client({ connectionString: `${PG_BASE}/${database}` });
+  const client = new pg.Client({ connectionString: `${base}/${database}` });
   await client.connect();
   try {
     return (await client.query<T>(sql, values)).rows;
@@ -39,9 +43,14 @@ export async function pgQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
 }
 
 /** Runs SQL (several statements allowed) on a MariaDB database of the test server. */
-export async function mysqlQuery(database: string | undefined, sql: string, values: unknown[] = []) {
+export async function mysqlQuery(
+  database: string | undefined,
+  sql: string,
+  values: unknown[] = [],
+  base = MYSQL_BASE,
+) {
   const connection = await mysql.createConnection({
-    uri: database ? `${MYSQL_BASE}/${database}` : MYSQL_BASE,
+    uri: database ? `${base}/${database}` : base,
     multipleStatements: true,
     dateStrings: true,
     supportBigNumbers: true,
@@ -57,27 +66,32 @@ export async function mysqlQuery(database: string | undefined, sql: string, valu
 }
 
 /** Creates an empty PostgreSQL database for one test. */
-export async function freshPostgres(prefix = 't'): Promise<TestDatabase> {
+export async function freshPostgres(prefix = 't', base = PG_BASE): Promise<TestDatabase> {
   const name = uniqueName(prefix);
-  await pgQuery('postgres', `CREATE DATABASE "${name}"`);
+  await pgQuery('postgres', `CREATE DATABASE "${name}"`, [], base);
   return {
     name,
-    url: `${PG_BASE}/${name}`,
+    url: `${base}/${name}`,
     drop: async () => {
-      await pgQuery('postgres', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await pgQuery('postgres', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`, [], base);
     },
   };
 }
 
 /** Creates an empty MariaDB database for one test. */
-export async function freshMysql(prefix = 't'): Promise<TestDatabase> {
+export async function freshMysql(prefix = 't', base = MYSQL_BASE): Promise<TestDatabase> {
   const name = uniqueName(prefix);
-  await mysqlQuery(undefined, `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+  await mysqlQuery(
+    undefined,
+    `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`,
+    [],
+    base,
+  );
   return {
     name,
-    url: `${MYSQL_BASE}/${name}`,
+    url: `${base}/${name}`,
     drop: async () => {
-      await mysqlQuery(undefined, `DROP DATABASE IF EXISTS \`${name}\``);
+      await mysqlQuery(undefined, `DROP DATABASE IF EXISTS \`${name}\``, [], base);
     },
   };
 }
