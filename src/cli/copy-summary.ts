@@ -27,6 +27,11 @@ export function formatSummary(result: CopyResult): string {
     );
   }
   for (const note of result.notes) lines.push(`note: ${note.table}: ${note.message}`);
+  for (const count of result.coercions) {
+    lines.push(
+      `coerced: ${count.table}.${count.column}: ${count.values} value${count.values === 1 ? '' : 's'} (${count.loss} → ${count.action})`,
+    );
+  }
   if (result.objectsCopied.length > 0) {
     lines.push(`objects copied: ${result.objectsCopied.map((o) => `${o.kind} ${o.name}`).join(', ')}`);
   }

@@ -3,7 +3,9 @@
  * engine folder (`postgres/`, `mysql/`, `sqlite/`); outside those folders no code names an engine.
  */
 import type { DatabaseSchema, SchemaObject, Table } from '../schema/table.js';
+import type { TypeSystem } from '../schema/type-system.js';
 import type { RowBatch } from '../values/canonical.js';
+import type { Coercions } from '../values/coercions.js';
 import type { Dialect } from './dialect.js';
 
 /** Engine differences the engine must respect, as facts rather than `if (dialect === …)`. */
@@ -28,6 +30,20 @@ export interface TableFilter {
 export interface ReadOptions {
   batchRows: number;
   batchBytes: number;
+  /** Policies for stored values their own column's type cannot describe (SQLite storage classes). */
+  coercions?: Coercions;
+  /**
+   * The dialect the rows are bound for. A reader may hand a value its own type cannot describe to
+   * a writer of the same engine as stored (SQLite keeps any storage class in any column), since
+   * that writer keeps it exactly; for any other target such a value is a loss.
+   */
+  targetDialect?: Dialect;
+}
+
+/** Options of a write. */
+export interface WriteOptions {
+  /** Policies for values the target cannot hold; absent = every loss is an error. */
+  coercions?: Coercions;
 }
 
 /** What a write did. */
@@ -41,6 +57,8 @@ export interface SchemaRequest {
   /** The source's dialect: same-dialect copies reuse native types and definitions verbatim. */
   sourceDialect: Dialect;
   tables: Table[];
+  /** The run's policies: `widen` chooses a wider type for the columns it names. */
+  coercions?: Coercions;
 }
 
 /** Something DDL could not carry exactly (a default expression in another dialect, …), said to the user. */
@@ -62,6 +80,8 @@ export interface ExistingTable {
 export interface Connector {
   readonly dialect: Dialect;
   readonly capabilities: ConnectorCapabilities;
+  /** The engine's type system: native types, and mappings from other dialects with their losses. */
+  readonly types: TypeSystem;
   /** The URL with the password hidden, for messages. */
   readonly display: string;
 
@@ -105,10 +125,11 @@ export interface Connector {
 
   /**
    * Bulk-loads batches whose rows follow `copiedColumns(table)`, in one transaction where the
-   * engine has them. Throws ValueError (table, column, key) for a value the target would change
-   * (truncate, clamp, drop) instead of loading it.
+   * engine has them. A value the target would change (truncate, clamp, drop) is handled by the
+   * policy `options.coercions` gives for its loss kind: `error` (default) throws `lossError`
+   * (table, column, key), anything else is applied and counted with `coercions.applied`.
    */
-  write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult>;
+  write(table: Table, batches: AsyncIterable<RowBatch>, options?: WriteOptions): Promise<WriteResult>;
 
   /** Releases every connection. Safe to call twice. */
   close(): Promise<void>;

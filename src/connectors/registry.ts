@@ -2,6 +2,7 @@
  * URL scheme → connector, loaded lazily so that a broken native build of one driver cannot break a
  * run that does not use it, and `ferry --help` never loads a driver.
  */
+import type { TypeSystem } from '../schema/type-system.js';
 import type { Connector } from './connector.js';
 import type { Dialect } from './dialect.js';
 import { type ConnectionUrl, parseConnectionUrl } from './url.js';
@@ -19,4 +20,15 @@ export async function createConnector(url: string | ConnectionUrl, role = 'conne
   const parsed = typeof url === 'string' ? parseConnectionUrl(url, role) : url;
   const factory = await loaders[parsed.dialect]();
   return factory(parsed);
+}
+
+const typeSystems: Record<Dialect, () => Promise<TypeSystem>> = {
+  postgres: async () => (await import('./postgres/types.js')).POSTGRES_TYPE_SYSTEM,
+  mysql: async () => (await import('./mysql/types.js')).MYSQL_TYPE_SYSTEM,
+  sqlite: async () => (await import('./sqlite/types.js')).SQLITE_TYPE_SYSTEM,
+};
+
+/** An engine's type system, without connecting (for `--dry-run` and docs/types.md). */
+export function loadTypeSystem(dialect: Dialect): Promise<TypeSystem> {
+  return typeSystems[dialect]();
 }

@@ -1,4 +1,5 @@
 /** The options of one copy, as the library API and the CLI take them. */
+import type { CoercionRule } from '../values/coercions.js';
 import type { Reporter } from './events.js';
 
 /** What to do with a target table that already exists. */
@@ -23,6 +24,8 @@ export interface CopyOptions {
   dataOnly?: boolean;
   /** Existing target tables: `fail` (default, if one holds rows), `drop`, `truncate` or `append`. */
   ifExists?: IfExistsPolicy;
+  /** Policies for values the target cannot hold (`--coerce`); default: every such value is an error. */
+  coerce?: CoercionRule[];
   /** Largest batch in rows (default 10 000) and in bytes (default 8 MiB). */
   batchRows?: number;
   batchBytes?: number;

@@ -2,6 +2,7 @@
 import type { SchemaNote } from '../connectors/connector.js';
 import type { FerryError } from '../errors.js';
 import type { SchemaObject } from '../schema/table.js';
+import type { CoercionCount } from '../values/coercions.js';
 import type { Rename } from './target-names.js';
 
 /** One table's outcome. */
@@ -27,4 +28,6 @@ export interface CopyResult {
   objectsNotMigrated: SchemaObject[];
   /** Failures outside a single table's data (constraints, objects). */
   errors: FerryError[];
+  /** Values that a `--coerce` policy changed, per column. */
+  coercions: CoercionCount[];
 }

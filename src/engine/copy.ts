@@ -8,11 +8,11 @@ import { createConnector } from '../connectors/registry.js';
 import { FerryError, messageOf, PreconditionError, UsageError } from '../errors.js';
 import type { Table } from '../schema/table.js';
 import type { RowBatch } from '../values/canonical.js';
+import { Coercions } from '../values/coercions.js';
 import { type CopyOptions, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS } from './copy-options.js';
 import type { CopyResult, TableResult } from './copy-result.js';
 import { emit, type Reporter } from './events.js';
-import { checkNamedTables, prepareTables } from './select-tables.js';
-import { planTargetNames } from './target-names.js';
+import { resolveTables } from './select-tables.js';
 
 /** Copies a database as `options` say. Throws only for errors that stop the run before any write. */
 export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
@@ -39,26 +39,14 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   const started = performance.now();
   const reporters = options.reporters ?? [];
   const ifExists = options.ifExists ?? 'fail';
+  const coercions = new Coercions(options.coerce ?? []);
 
-  const schema = await source.introspect(options.tables?.length ? { tables: options.tables } : undefined);
-  checkNamedTables(schema, options.tables, '--tables');
-  if (options.exclude?.length) {
-    checkNamedTables(
-      options.tables?.length ? await source.introspect() : schema,
-      options.exclude,
-      '--exclude',
-    );
-  }
-  const excluded = new Set(options.exclude ?? []);
-  const chosen = schema.tables.filter((table) => !excluded.has(table.name));
+  const { schema, excluded, prepared, targetTables, renames } = await resolveTables(source, target, options);
   emit(reporters, 'onConnected', {
     source: source.display,
     target: target.display,
     sourceVersion: schema.serverVersion,
   });
-
-  const prepared = prepareTables(chosen, source.dialect, target.dialect);
-  const { tables: targetTables, renames } = planTargetNames(prepared.tables, target.capabilities);
   const notes: SchemaNote[] = [...prepared.notes];
   for (const rename of renames) emit(reporters, 'onRename', rename);
 
@@ -95,14 +83,14 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
 
   const reuse = options.dataOnly || ifExists !== 'drop';
   const toCreate = targetTables.filter((table) => !(reuse && existingNames.has(table.name)));
-  const request = { sourceDialect: source.dialect, tables: toCreate };
+  const request = { sourceDialect: source.dialect, tables: toCreate, coercions };
   if (!options.dataOnly && toCreate.length > 0) {
     emit(reporters, 'onPhase', { phase: 'schema', tables: toCreate.length });
     notes.push(...(await target.createSchema(request, 'tables')));
   }
 
   const results: TableResult[] = [];
-  if (!options.schemaOnly) emit(reporters, 'onPhase', { phase: 'data', tables: chosen.length });
+  if (!options.schemaOnly) emit(reporters, 'onPhase', { phase: 'data', tables: prepared.tables.length });
   for (const [index, sourceTable] of prepared.tables.entries()) {
     const targetTable = targetTables[index]!;
     if (options.schemaOnly) {
@@ -116,7 +104,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
       });
       continue;
     }
-    const result = await copyTable(source, target, sourceTable, targetTable, options, reporters);
+    const result = await copyTable(source, target, sourceTable, targetTable, options, coercions, reporters);
     results.push(result);
     emit(reporters, 'onTableDone', result);
   }
@@ -164,6 +152,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
     objectsCopied,
     objectsNotMigrated,
     errors,
+    coercions: coercions.counts(),
   };
 }
 
@@ -173,6 +162,7 @@ async function copyTable(
   sourceTable: Table,
   targetTable: Table,
   options: CopyOptions,
+  coercions: Coercions,
   reporters: readonly Reporter[],
 ): Promise<TableResult> {
   const started = performance.now();
@@ -184,9 +174,13 @@ async function copyTable(
   const batches = source.read(sourceTable, {
     batchRows: options.batchRows ?? DEFAULT_BATCH_ROWS,
     batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
+    coercions,
+    targetDialect: target.dialect,
   });
   try {
-    const written = await target.write(targetTable, counted(batches, sourceTable.name, reporters));
+    const written = await target.write(targetTable, counted(batches, sourceTable.name, reporters), {
+      coercions,
+    });
     const seconds = (performance.now() - started) / 1000;
     return {
       table: sourceTable.name,
@@ -198,6 +192,8 @@ async function copyTable(
     };
   } catch (error) {
     const seconds = (performance.now() - started) / 1000;
+    coercions.discard(targetTable.name);
+    coercions.discard(sourceTable.name);
     return {
       table: sourceTable.name,
       targetTable: targetTable.name,

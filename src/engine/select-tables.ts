@@ -3,10 +3,12 @@
  * a table named on the command line that does not exist is a usage error; generated columns and
  * foreign keys that cannot cross are turned into notes rather than dropped silently.
  */
-import type { SchemaNote } from '../connectors/connector.js';
+import type { Connector, SchemaNote } from '../connectors/connector.js';
 import type { Dialect } from '../connectors/dialect.js';
 import { UsageError } from '../errors.js';
 import type { DatabaseSchema, Table } from '../schema/table.js';
+import type { CopyOptions } from './copy-options.js';
+import { planTargetNames, type Rename } from './target-names.js';
 
 /** Throws a UsageError naming every requested table the source does not have. */
 export function checkNamedTables(schema: DatabaseSchema, names: string[] | undefined, option: string): void {
@@ -57,4 +59,34 @@ export function prepareTables(
     return { ...table, columns, foreignKeys };
   });
   return { tables: prepared, notes };
+}
+
+/** The tables of a copy: as the source has them, adapted for the target, and named for it. */
+export interface ResolvedTables {
+  schema: DatabaseSchema;
+  excluded: Set<string>;
+  /** Source tables adapted to the target dialect (same order as `targetTables`). */
+  prepared: { tables: Table[]; notes: SchemaNote[] };
+  /** The same tables as the target will name them. */
+  targetTables: Table[];
+  renames: Rename[];
+}
+
+/** Introspects the source, applies `--tables`/`--exclude` (usage error for unknown names), adapts and names. */
+export async function resolveTables(
+  source: Connector,
+  target: Pick<Connector, 'dialect' | 'capabilities'>,
+  options: Pick<CopyOptions, 'tables' | 'exclude'>,
+): Promise<ResolvedTables> {
+  const schema = await source.introspect(options.tables?.length ? { tables: options.tables } : undefined);
+  checkNamedTables(schema, options.tables, '--tables');
+  if (options.exclude?.length) {
+    const all = options.tables?.length ? await source.introspect() : schema;
+    checkNamedTables(all, options.exclude, '--exclude');
+  }
+  const excluded = new Set(options.exclude ?? []);
+  const chosen = schema.tables.filter((table) => !excluded.has(table.name));
+  const prepared = prepareTables(chosen, source.dialect, target.dialect);
+  const { tables: targetTables, renames } = planTargetNames(prepared.tables, target.capabilities);
+  return { schema, excluded, prepared, targetTables, renames };
 }

@@ -3,6 +3,7 @@
  * only what differs in spelling between engines (decimal zeros, booleans stored as integers).
  */
 import { expect } from 'vitest';
+import type { ReadOptions } from '../../src/connectors/connector.js';
 import { createConnector } from '../../src/connectors/registry.js';
 import type { LogicalType } from '../../src/schema/logical-type.js';
 import { copiedColumns, type Table } from '../../src/schema/table.js';
@@ -15,7 +16,11 @@ export interface TableData {
 }
 
 /** Reads every row of the named tables (all tables when omitted) of a database. */
-export async function readDatabase(url: string, tables?: string[]): Promise<Map<string, TableData>> {
+export async function readDatabase(
+  url: string,
+  tables?: string[],
+  options: Pick<ReadOptions, 'targetDialect' | 'coercions'> = {},
+): Promise<Map<string, TableData>> {
   const connector = await createConnector(url);
   await connector.connect();
   try {
@@ -23,8 +28,9 @@ export async function readDatabase(url: string, tables?: string[]): Promise<Map<
     const out = new Map<string, TableData>();
     for (const table of schema.tables) {
       const rows: CanonicalValue[][] = [];
-      for await (const batch of connector.read(table, { batchRows: 1000, batchBytes: 1 << 20 }))
+      for await (const batch of connector.read(table, { batchRows: 1000, batchBytes: 1 << 20, ...options })) {
         rows.push(...batch.rows);
+      }
       out.set(table.name, { table, rows });
     }
     return out;
@@ -45,7 +51,9 @@ export function comparable(value: CanonicalValue, type: LogicalType): unknown {
   ) {
     return normalizeTemporal(value);
   }
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : Number.isNaN(value) ? 'NaN' : value;
+  // Spelled out: JSON.stringify would turn NaN and ±Infinity into "null" and hide a change.
+  if (typeof value === 'number')
+    return Object.is(value, -0) ? '-0' : Number.isFinite(value) ? value : String(value);
   if (Buffer.isBuffer(value)) return `hex:${value.toString('hex')}`;
   return value;
 }

@@ -4,9 +4,13 @@ import { KNOWN_SCHEMES } from '../../connectors/url.js';
 import { copyDatabase } from '../../engine/copy.js';
 import { IF_EXISTS_POLICIES, type IfExistsPolicy } from '../../engine/copy-options.js';
 import type { CopyResult } from '../../engine/copy-result.js';
+import { planCopy } from '../../engine/plan-copy.js';
 import { redact } from '../../secrets.js';
+import { type CoercionRule, parseCoercionRule } from '../../values/coercions.js';
+import { LOSS_KIND_NAMES } from '../../values/loss-kinds.js';
 import { formatJson, formatSummary } from '../copy-summary.js';
 import { oneOf, parseList } from '../options.js';
+import { formatPlan } from '../plan-summary.js';
 import { stderrLog } from '../stderr-log.js';
 
 interface CopyFlags {
@@ -17,6 +21,8 @@ interface CopyFlags {
   ifExists: IfExistsPolicy;
   json?: boolean;
   quiet?: boolean;
+  coerce?: CoercionRule[];
+  dryRun?: boolean;
 }
 
 /** Adds the `copy` command; `setStatus` receives 0 when every table arrived, else 1. */
@@ -36,6 +42,15 @@ export function registerCopyCommand(program: Command, setStatus: (status: number
       oneOf('--if-exists', IF_EXISTS_POLICIES),
       'fail',
     )
+    .option(
+      '--coerce <policy>',
+      'let values the target cannot hold through: <loss>=<action> or <table>.<column>:<loss>=<action> (repeatable; see docs/types.md)',
+      (value: string, previous: CoercionRule[] = []) => [...previous, parseCoercionRule(value)],
+    )
+    .option(
+      '--dry-run',
+      "print each column's source type → target type and what it cannot carry; write nothing",
+    )
     .option('--json', 'print the result as JSON on stdout instead of the summary')
     .option('-q, --quiet', 'no progress lines on stderr')
     .addHelpText(
@@ -46,12 +61,27 @@ URLs:
   mysql://user:pass@host:3306/db                                     (mariadb:// too)
   sqlite:relative/file.db   sqlite:/absolute/file.db   sqlite:///absolute/file.db
 
+Losses (--coerce <loss>=error|null|substitute|widen, default error):
+  ${LOSS_KIND_NAMES.join(', ')}
+
 Exit codes: 0 every table arrived, 1 the copy failed or a database refused, 2 bad invocation.
 
 Example:
   ferry copy sqlite:shop.db postgres://postgres@127.0.0.1:5432/shop --if-exists drop`,
     )
     .action(async (sourceUrl: string, targetUrl: string, flags: CopyFlags) => {
+      if (flags.dryRun) {
+        const plan = await planCopy({
+          source: sourceUrl,
+          target: targetUrl,
+          tables: flags.tables,
+          exclude: flags.exclude,
+          coerce: flags.coerce,
+        });
+        process.stdout.write(flags.json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+        setStatus(0);
+        return;
+      }
       const result = await copyDatabase({
         source: sourceUrl,
         target: targetUrl,
@@ -60,6 +90,7 @@ Example:
         schemaOnly: flags.schemaOnly,
         dataOnly: flags.dataOnly,
         ifExists: flags.ifExists,
+        coerce: flags.coerce,
         reporters: flags.quiet || flags.json ? [] : [stderrLog()],
       });
       process.stdout.write(flags.json ? formatJson(result) : formatSummary(result));

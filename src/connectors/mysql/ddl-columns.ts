@@ -5,10 +5,13 @@
 
 import type { LogicalType } from '../../schema/logical-type.js';
 import type { Column, Table } from '../../schema/table.js';
+import type { Coercions } from '../../values/coercions.js';
 import type { SchemaNote } from '../connector.js';
+import type { Dialect } from '../dialect.js';
 import { isNumericLiteral } from './literals.js';
+import { type MysqlFlavor, mysqlMapping } from './mapping.js';
 import { quoteIdentifier, quoteString } from './sql.js';
-import { isMariadbOnlyType, type MysqlFlavor, typeRule } from './types.js';
+import { isMariadbOnlyType } from './types.js';
 
 /** What every DDL statement needs to know about the request and the target server. */
 export interface MysqlDdlContext {
@@ -16,6 +19,9 @@ export interface MysqlDdlContext {
   hasUuidType: boolean;
   /** The source is MariaDB/MySQL too: native types, collations and expressions are reused. */
   sameDialect: boolean;
+  sourceDialect: Dialect;
+  /** The run's policies: `widen` picks the wider type of a lossy mapping. */
+  coercions?: Coercions;
 }
 
 /** A column's definition, or nothing when it cannot be created (a foreign generated column). */
@@ -116,13 +122,20 @@ export function nativeTypeOf(
     // MariaDB's JSON is LONGTEXT + CHECK(json_valid): recreate it through the JSON alias.
     return column.type.kind === 'json' ? 'json' : column.nativeType;
   }
-  const choice = typeRule(column.type).ddl(column.type, {
-    flavor: context.flavor,
-    hasUuidType: context.hasUuidType,
-    keyed,
-  });
-  if (choice.note) notes.push({ table: table.name, object: column.name, message: choice.note });
-  return choice.sql;
+  // The one mapping table (MYSQL_TYPE_SYSTEM.mapFrom), with the connected server's flavor.
+  const mapping = mysqlMapping(
+    column.type,
+    {
+      sourceDialect: context.sourceDialect,
+      table: table.name,
+      column: column.name,
+      inKey: keyed,
+      coercions: context.coercions,
+    },
+    context,
+  );
+  if (mapping.note) notes.push({ table: table.name, object: column.name, message: mapping.note });
+  return mapping.native;
 }
 
 function defaultClause(

@@ -12,6 +12,7 @@ import type {
   SchemaNote,
   SchemaRequest,
   TableFilter,
+  WriteOptions,
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
@@ -21,6 +22,7 @@ import { MysqlReader } from './reader.js';
 import { createConstraints, createTables } from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
 import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
+import { MYSQL_TYPE_SYSTEM } from './types.js';
 import { MysqlWriter } from './writer.js';
 
 /** MySQL's limits and name rules, as the engine needs them. */
@@ -35,6 +37,7 @@ export const MYSQL_CAPABILITIES: ConnectorCapabilities = {
 export class MysqlConnector implements Connector {
   readonly dialect = 'mysql' as const;
   readonly capabilities = MYSQL_CAPABILITIES;
+  readonly types = MYSQL_TYPE_SYSTEM;
   readonly display: string;
   private readonly session: MysqlSession;
   private readonly reader: MysqlReader;
@@ -128,8 +131,8 @@ export class MysqlConnector implements Connector {
     return this.reader.read(table, options);
   }
 
-  write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
-    return this.writer.write(table, batches);
+  write(table: Table, batches: AsyncIterable<RowBatch>, options?: WriteOptions): Promise<WriteResult> {
+    return this.writer.write(table, batches, options);
   }
 
   async close(): Promise<void> {

@@ -25,10 +25,19 @@ export function escapeField(text: string): string {
   return text.replace(/[\\\t\n\r\0]/g, (char) => FIELD_ESCAPES[char]!);
 }
 
+const FIELD_UNESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', Z: '\x1a' };
+
+/** Reads a field back as the server does (`\N` → null): the inverse of escapeField, for tests. */
+export function parseField(field: string): string | null {
+  if (field === NULL_FIELD) return null;
+  return field.replace(/\\([\s\S])/g, (_, char: string) => FIELD_UNESCAPES[char] ?? char);
+}
+
 /** How one column is loaded: its encoder and, when not direct, a user variable with a SET expression. */
 export interface LoadColumn {
   name: string;
-  encode(value: PresentValue): string;
+  /** The field text before escaping; null writes NULL (a coercion policy's choice). */
+  encode(value: PresentValue): string | null;
   /** e.g. `UNHEX(@v3)`: the field goes to `@v3` and the column gets this expression. */
   setExpression?: string;
   variable?: string;
@@ -54,13 +63,13 @@ export function encodeRow(row: Row, columns: LoadColumn[]): string {
       line += NULL_FIELD;
       continue;
     }
-    let text: string;
+    let text: string | null;
     try {
       text = columns[index]!.encode(value);
     } catch (problem) {
       throw new RowEncodingProblem(index, problem);
     }
-    line += escapeField(text);
+    line += text === null ? NULL_FIELD : escapeField(text);
   }
   return `${line}\n`;
 }

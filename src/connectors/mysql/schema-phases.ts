@@ -23,6 +23,8 @@ export function ddlContext(server: MysqlServerInfo, request: SchemaRequest): Mys
     flavor: server.flavor,
     hasUuidType: server.flavor === 'mariadb' && (major > 10 || (major === 10 && minor >= 7)),
     sameDialect: request.sourceDialect === 'mysql',
+    sourceDialect: request.sourceDialect,
+    ...(request.coercions ? { coercions: request.coercions } : {}),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
- * The one MariaDB/MySQL type table: per LogicalType kind, the native DDL for a column coming from
- * another dialect, the reader's SELECT expression and decoder, and the writer's LOAD DATA encoder
- * and SET expression. Below it, the native → logical mapping used by introspection.
+ * MariaDB/MySQL types: MYSQL_TYPE_SYSTEM (catalog and cross-dialect mapping, from catalog.ts and
+ * mapping.ts), the type table with the reader's SELECT expression and decoder and the writer's
+ * LOAD DATA encoder and SET expression per LogicalType kind, and the native → logical mapping.
  */
 import type { LogicalKind, LogicalType } from '../../schema/logical-type.js';
+import type { TypeSystem } from '../../schema/type-system.js';
 import type { CanonicalValue } from '../../values/canonical.js';
+import { MYSQL_CATALOG } from './catalog.js';
 import {
   decodeBinary,
   decodeBit,
@@ -27,30 +29,12 @@ import {
   type PresentValue,
 } from './codecs.js';
 import { parseEnumLabels } from './literals.js';
-import { quoteString } from './sql.js';
+import { mysqlMapping } from './mapping.js';
 
-/** MariaDB or MySQL: one dialect, a few differences (UUID type, JSON storage, catalog columns). */
-export type MysqlFlavor = 'mariadb' | 'mysql';
+export type { MysqlFlavor } from './mapping.js';
 
-/** What the DDL for a foreign column needs to know about the target and the column's role. */
-export interface MysqlDdlTarget {
-  flavor: MysqlFlavor;
-  /** MariaDB 10.7+ has a native UUID type. */
-  hasUuidType: boolean;
-  /** The column is part of a key, index or foreign key (so it must be indexable). */
-  keyed: boolean;
-}
-
-/** The native type chosen for a foreign column, and what it could not carry exactly. */
-export interface MysqlNativeChoice {
-  sql: string;
-  note?: string;
-}
-
-/** One row of the type table. */
+/** One row of the type table (the DDL of a foreign column is in mapping.ts). */
 export interface MysqlTypeRule<T extends LogicalType> {
-  /** Native DDL for a column of this logical type coming from another dialect. */
-  ddl(type: T, target: MysqlDdlTarget): MysqlNativeChoice;
   /** SELECT expression for the reader, given the quoted column and its native type. */
   select(quoted: string, type: T, nativeType: string): string;
   /** mysql2 wire value (never null) → canonical value. */
@@ -63,79 +47,31 @@ export interface MysqlTypeRule<T extends LogicalType> {
 
 type TypeTable = { [K in LogicalKind]: MysqlTypeRule<Extract<LogicalType, { kind: K }>> };
 
-/** Cross-dialect text keeps the source's byte-wise, case-sensitive comparisons and uniqueness. */
-const CROSS_TEXT = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
-/** Longest utf8mb4 VARCHAR InnoDB can index whole (3072 bytes). */
-const KEY_TEXT_LENGTH = 768;
-const KEY_BINARY_LENGTH = 3072;
-/** Longest VARCHAR/VARBINARY declared for a foreign column; longer ones become LONGTEXT/LONGBLOB. */
-const MAX_VARCHAR = 16383;
 const GEOMETRY_TYPES =
   /^(geometry|point|linestring|polygon|multipoint|multilinestring|multipolygon|geometrycollection|geomcollection)\b/i;
-const INTEGER_NAMES: Record<number, string> = {
-  8: 'tinyint',
-  16: 'smallint',
-  24: 'mediumint',
-  32: 'int',
-  64: 'bigint',
-};
 
 const direct = (quoted: string) => quoted;
 
-function textDdl(length: number | undefined, fixed: boolean | undefined, keyed: boolean): string {
-  if (fixed && length !== undefined && length <= 255) return `char(${length}) ${CROSS_TEXT}`;
-  if (keyed && (length === undefined || length > KEY_TEXT_LENGTH))
-    return `varchar(${KEY_TEXT_LENGTH}) ${CROSS_TEXT}`;
-  if (length !== undefined && length <= MAX_VARCHAR) return `varchar(${length}) ${CROSS_TEXT}`;
-  return `longtext ${CROSS_TEXT}`;
-}
-
-function fsp(value: number | undefined): string {
-  const digits = value === undefined ? 6 : Math.min(Math.max(value, 0), 6);
-  return digits === 0 ? '' : `(${digits})`;
-}
-
-function fspNote(value: number | undefined): string | undefined {
-  return value !== undefined && value > 6
-    ? `fractional seconds precision ${value} is more than MySQL's 6`
-    : undefined;
-}
-
-function labelList(values: string[]): string {
-  return values.map(quoteString).join(',');
-}
-
-/** The type table. Same-dialect copies use `column.nativeType` instead of `ddl`. */
+/** The type table: how each kind is read and loaded. */
 export const MYSQL_TYPES: TypeTable = {
   integer: {
-    ddl: (type) => ({ sql: `${INTEGER_NAMES[type.bits] ?? 'bigint'}${type.unsigned ? ' unsigned' : ''}` }),
     select: direct,
     decode: (raw) => decodeInteger(raw),
     encode: (value) => encodeInteger(value),
+    // YEAR reads the string '0' as 2000; as a number 0 stays the year 0000.
+    load: (variable, _type, nativeType) => (/^year\b/i.test(nativeType) ? `${variable} + 0` : undefined),
   },
   boolean: {
-    ddl: () => ({ sql: 'tinyint(1)' }),
     select: direct,
     decode: (raw) => decodeBoolean(raw),
     encode: (value) => encodeBoolean(value),
   },
   decimal: {
-    ddl: (type) => {
-      if (type.precision === undefined) return { sql: 'decimal(65,30)' };
-      const scale = type.scale ?? 0;
-      if (type.precision <= 65 && scale <= 30 && scale >= 0)
-        return { sql: `decimal(${type.precision},${scale})` };
-      return {
-        sql: 'decimal(65,30)',
-        note: `decimal(${type.precision},${scale}) is wider than MySQL's decimal(65,30); values that do not fit will fail`,
-      };
-    },
     select: direct,
     decode: (raw) => decodeDecimal(raw),
     encode: (value) => encodeDecimal(value),
   },
   float: {
-    ddl: (type) => ({ sql: type.bits === 32 ? 'float' : 'double' }),
     // The text protocol prints FLOAT with 6 digits; as DOUBLE it prints the exact float32 value.
     select: (quoted, type, nativeType) =>
       type.bits === 32 || /^float\b/i.test(nativeType) ? `CAST(${quoted} AS DOUBLE)` : quoted,
@@ -143,59 +79,43 @@ export const MYSQL_TYPES: TypeTable = {
     encode: (value) => encodeFloat(value),
   },
   text: {
-    ddl: (type, target) => ({ sql: textDdl(type.length, type.fixed, target.keyed) }),
     select: direct,
     decode: (raw) => decodeString(raw),
     encode: (value, type) => (type.fixed ? encodeFixedString(value) : encodeString(value)),
   },
   binary: {
-    ddl: (type, target) => {
-      const length = type.length;
-      if (type.fixed && length !== undefined && length <= 255) return { sql: `binary(${length})` };
-      if (target.keyed && (length === undefined || length > KEY_BINARY_LENGTH)) {
-        return { sql: `varbinary(${KEY_BINARY_LENGTH})` };
-      }
-      if (length !== undefined && length <= MAX_VARCHAR) return { sql: `varbinary(${length})` };
-      return { sql: 'longblob' };
-    },
     select: direct,
     decode: (raw) => decodeBinary(raw),
     encode: (value) => encodeBinary(value),
     load: (variable) => `UNHEX(${variable})`,
   },
   date: {
-    ddl: () => ({ sql: 'date' }),
     select: direct,
     decode: (raw) => decodeTemporal(raw),
     encode: (value) => encodeString(value),
   },
   time: {
-    ddl: (type) => ({ sql: `time${fsp(type.fsp)}`, note: fspNote(type.fsp) }),
     select: direct,
     decode: (raw) => decodeTemporal(raw),
     encode: (value) => encodeString(value),
   },
   datetime: {
-    ddl: (type) => ({ sql: `datetime${fsp(type.fsp)}`, note: fspNote(type.fsp) }),
     select: direct,
     decode: (raw) => decodeTemporal(raw),
     encode: (value) => encodeString(value),
   },
   timestamptz: {
     // MySQL TIMESTAMP holds an instant (stored in UTC; sessions are pinned to +00:00).
-    ddl: (type) => ({ sql: `timestamp${fsp(type.fsp)}`, note: fspNote(type.fsp) }),
     select: direct,
     decode: (raw) => decodeTemporal(raw),
     encode: (value) => encodeString(value),
   },
   json: {
-    ddl: () => ({ sql: 'json' }),
     select: direct,
     decode: (raw) => decodeString(raw),
     encode: (value) => encodeString(value),
   },
   enum: {
-    ddl: (type) => ({ sql: `enum(${labelList(type.values)}) ${CROSS_TEXT}` }),
     select: direct,
     decode: (raw, type) => {
       const label = decodeString(raw);
@@ -209,33 +129,16 @@ export const MYSQL_TYPES: TypeTable = {
     encode: (value) => encodeString(value),
   },
   set: {
-    ddl: (type) => ({ sql: `set(${labelList(type.values)}) ${CROSS_TEXT}` }),
     select: direct,
     decode: (raw) => decodeString(raw),
     encode: (value) => encodeString(value),
   },
   uuid: {
-    ddl: (_type, target) => ({
-      sql: target.hasUuidType ? 'uuid' : 'char(36) CHARACTER SET ascii COLLATE ascii_bin',
-    }),
     select: direct,
     decode: (raw) => decodeString(raw),
     encode: (value) => encodeString(value),
   },
   bit: {
-    ddl: (type, target) => {
-      if (!type.varying && type.length >= 1 && type.length <= 64) return { sql: `bit(${type.length})` };
-      // MySQL BIT is fixed-width: variable or longer bit strings keep their digits as ASCII text.
-      const text = target.keyed
-        ? 'varchar(3072)'
-        : type.length <= MAX_VARCHAR
-          ? `varchar(${type.length})`
-          : 'longtext';
-      return {
-        sql: `${text} CHARACTER SET ascii COLLATE ascii_bin`,
-        note: 'bit string stored as text of 0/1 digits',
-      };
-    },
     select: direct,
     decode: (raw, type) => decodeBit(raw, type.length),
     encode: (value) => encodeBit(value),
@@ -243,7 +146,6 @@ export const MYSQL_TYPES: TypeTable = {
       /^bit\b/i.test(nativeType) ? `CAST(CONV(${variable}, 2, 10) AS UNSIGNED)` : undefined,
   },
   other: {
-    ddl: (_type, target) => ({ sql: textDdl(undefined, false, target.keyed) }),
     // Spatial values travel as WKT (the SRID is not carried).
     select: (quoted, _type, nativeType) =>
       GEOMETRY_TYPES.test(nativeType) ? `ST_AsText(${quoted})` : quoted,
@@ -343,3 +245,17 @@ export function logicalTypeOf(facts: MysqlColumnFacts): LogicalType {
 export function isMariadbOnlyType(nativeType: string): boolean {
   return /^(uuid|inet4|inet6)\b/i.test(nativeType);
 }
+
+/**
+ * The MariaDB type system: the fixture's native types, and the type made for another dialect's
+ * column with its losses (DDL uses the same mapping with the connected server's flavor).
+ */
+export const MYSQL_TYPE_SYSTEM: TypeSystem = {
+  dialect: 'mysql',
+  product: 'MariaDB',
+  catalog: MYSQL_CATALOG,
+  mapFrom: (type, context) => {
+    const { native, losses } = mysqlMapping(type, context, { flavor: 'mariadb', hasUuidType: true });
+    return { native, losses };
+  },
+};

@@ -1,14 +1,19 @@
 /**
  * Bulk writes with LOAD DATA LOCAL INFILE fed from the batches as a stream, one transaction per
- * write. Any warning (clamped number, cut string, skipped duplicate) rolls the write back and
- * becomes a ValueError naming table, column and row.
+ * write. Every value is checked against its target column before it is sent (fit.ts) and handled
+ * by the run's coercion policy; any warning the server still gives rolls the write back as a
+ * ValueError naming table, column and row (the backstop).
  */
 import type { Readable } from 'node:stream';
 import { DatabaseError, isFerryError, ValueError } from '../../errors.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import type { CanonicalValue, RowBatch } from '../../values/canonical.js';
+import { type Coercions, lossError } from '../../values/coercions.js';
+import type { WriteOptions } from '../connector.js';
 import { MysqlValueProblem } from './codecs.js';
+import { MysqlColumnPolicy, MysqlLoss } from './coerce.js';
 import { driverCode } from './connection-errors.js';
+import { misfitOf } from './fit.js';
 import { columnFacts } from './introspect.js';
 import {
   encodeRow,
@@ -35,8 +40,22 @@ const KEPT_KEYS = 200_000;
 /** Server errors that mean "this value cannot go in", as opposed to a broken statement. */
 const VALUE_ERRNOS = new Set([1062, 1263, 1264, 1265, 1292, 1366, 1406, 3819, 4025]);
 
-/** The target's columns as LOAD DATA targets, encoding each value by the target column's own type. */
-export function loadColumnsFor(table: Table, target: MysqlColumnRow[]): LoadColumn[] {
+/** A column as LOAD DATA loads it, with its policy and the target type for messages. */
+export interface MysqlLoadColumn extends LoadColumn {
+  policy: MysqlColumnPolicy;
+  /** `varchar(20)`: the target type named by lossError. */
+  targetType: string;
+}
+
+/**
+ * The target's columns as LOAD DATA targets: each value is checked against the target column it
+ * lands in (misfits go through the policy), then encoded for it (binary as hex, BIT as digits).
+ */
+export function loadColumnsFor(
+  table: Table,
+  target: MysqlColumnRow[],
+  coercions?: Coercions,
+): MysqlLoadColumn[] {
   const byName = new Map(target.map((row) => [row.column_name.toLowerCase(), row]));
   return copiedColumns(table).map((column, index) => {
     const row = byName.get(column.name.toLowerCase());
@@ -46,14 +65,21 @@ export function loadColumnsFor(table: Table, target: MysqlColumnRow[]): LoadColu
         `Table "${table.name}" on the target has no column "${column.name}". Recreate the table or drop the existing one.`,
       );
     }
-    // Values are encoded for the column they land in (binary as hex, BIT as digits, CHAR checks).
     const type = logicalTypeOf(columnFacts(row, false));
+    const targetColumn = { type, nativeType: row.column_type, collation: row.collation_name };
     const rule = typeRule(type);
+    const policy = new MysqlColumnPolicy(table.name, column.name, row.is_nullable === 'YES', coercions);
     const variable = `@ferry${index}`;
     const setExpression = rule.load?.(variable, type, row.column_type);
     return {
       name: column.name,
-      encode: (value) => rule.encode(value, type),
+      policy,
+      targetType: row.column_type,
+      encode: (value) => {
+        const misfit = misfitOf(value, column.type, targetColumn);
+        const fitted = misfit ? policy.resolve(value, misfit) : value;
+        return fitted === null ? null : rule.encode(fitted, type);
+      },
       ...(setExpression === undefined ? {} : { variable, setExpression }),
     };
   });
@@ -85,13 +111,21 @@ export class MysqlWriter {
   ) {}
 
   /** Loads every batch, or nothing: see Connector.write. */
-  async write(table: Table, batches: AsyncIterable<RowBatch>): Promise<{ rows: number; bytes: number }> {
+  async write(
+    table: Table,
+    batches: AsyncIterable<RowBatch>,
+    options: WriteOptions = {},
+  ): Promise<{ rows: number; bytes: number }> {
     let source: Readable | undefined;
     try {
       const connection = await this.session.acquire();
       let healthy = true;
       try {
-        const loadColumns = loadColumnsFor(table, await this.targetColumns(connection, table.name));
+        const loadColumns = loadColumnsFor(
+          table,
+          await this.targetColumns(connection, table.name),
+          options.coercions,
+        );
         const counts = { rows: 0, bytes: 0 };
         const keys: string[] = [];
         const encodeBatch = this.batchEncoder(table, loadColumns, counts, keys);
@@ -129,6 +163,7 @@ export class MysqlWriter {
             );
           }
           await this.session.run(connection, `Committing the load of table "${table.name}"`, 'COMMIT');
+          for (const column of loadColumns) column.policy.flush();
           return counts;
         } catch (error) {
           await connection.query('ROLLBACK').catch(() => {
@@ -159,7 +194,7 @@ export class MysqlWriter {
   /** Encodes a batch to LOAD DATA lines, counting rows and bytes and keeping row keys for messages. */
   private batchEncoder(
     table: Table,
-    loadColumns: LoadColumn[],
+    loadColumns: MysqlLoadColumn[],
     counts: { rows: number; bytes: number },
     keys: string[],
   ) {
@@ -173,7 +208,7 @@ export class MysqlWriter {
         try {
           text += encodeRow(row, loadColumns);
         } catch (error) {
-          throw this.encodingError(table, columns, row, counts.rows, error);
+          throw this.encodingError(table, columns, loadColumns, row, counts.rows, error);
         }
       }
       counts.bytes += batch.bytes;
@@ -200,6 +235,7 @@ export class MysqlWriter {
   private encodingError(
     table: Table,
     columns: Column[],
+    loadColumns: MysqlLoadColumn[],
     row: CanonicalValue[],
     rowNumber: number,
     error: unknown,
@@ -207,6 +243,15 @@ export class MysqlWriter {
     if (!(error instanceof RowEncodingProblem)) return error;
     const column = columns[error.columnIndex]!;
     const key = keyText(table, keyPositions(table, columns), row);
+    if (error.problem instanceof MysqlLoss) {
+      return lossError({
+        loss: error.problem.loss,
+        table: table.name,
+        column: column.name,
+        key,
+        target: `${this.session.server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${loadColumns[error.columnIndex]!.targetType}`,
+      });
+    }
     const reason = error.problem instanceof MysqlValueProblem ? error.problem.message : error.message;
     return new ValueError(
       'VALUE_NOT_REPRESENTABLE',

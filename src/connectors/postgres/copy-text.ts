@@ -112,17 +112,22 @@ function unescapeBytes(line: Buffer, start: number, end: number): Buffer {
   return out.subarray(0, length);
 }
 
-function utf8Text(bytes: Buffer, start: number, end: number, field: number): string {
+function utf8Text(bytes: Buffer, start: number, end: number, field: number, invalid?: number[]): string {
   const text = bytes.toString('utf8', start, end);
   // The decoder turns invalid bytes into U+FFFD silently; a real U+FFFD re-encodes to the same bytes.
   if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(bytes.subarray(start, end))) {
-    throw new CopyTextEncodingProblem(field);
+    if (!invalid) throw new CopyTextEncodingProblem(field);
+    invalid.push(field);
   }
   return text;
 }
 
-/** The fields of one COPY line: unescaped UTF-8 text, or `null` for `\N`. */
-export function decodeCopyLine(line: Buffer): Array<string | null> {
+/**
+ * The fields of one COPY line: unescaped UTF-8 text, or `null` for `\N`. A field that is not
+ * valid UTF-8 throws CopyTextEncodingProblem, unless `invalid` is given: then it is decoded with
+ * U+FFFD for each bad sequence and its index is added to `invalid`.
+ */
+export function decodeCopyLine(line: Buffer, invalid?: number[]): Array<string | null> {
   const fields: Array<string | null> = [];
   let start = 0;
   while (start <= line.length) {
@@ -134,10 +139,10 @@ export function decodeCopyLine(line: Buffer): Array<string | null> {
     } else {
       const slash = line.indexOf(BACKSLASH, start);
       if (slash < 0 || slash >= end) {
-        fields.push(utf8Text(line, start, end, index));
+        fields.push(utf8Text(line, start, end, index, invalid));
       } else {
         const bytes = unescapeBytes(line, start, end);
-        fields.push(utf8Text(bytes, 0, bytes.length, index));
+        fields.push(utf8Text(bytes, 0, bytes.length, index, invalid));
       }
     }
     start = end + 1;

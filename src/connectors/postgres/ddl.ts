@@ -10,7 +10,7 @@ import type { SchemaNote, SchemaRequest } from '../connector.js';
 import { translateDefaultExpression } from './defaults.js';
 import { enumCheckName, qualify, quoteIdent, quoteLiteral, truncateIdentifier } from './identifiers.js';
 import { TYPE_EXISTS } from './sql.js';
-import { postgresDdlType } from './types.js';
+import { postgresMapFrom } from './types.js';
 
 const NEXTVAL = /nextval\('((?:[^']|'')+)'::regclass\)/g;
 const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint', 'int2', 'int4', 'int8', 'int']);
@@ -56,9 +56,15 @@ function defaultClause(table: Table, column: Column, sameDialect: boolean, plan:
   return '';
 }
 
-/** The column's type in the target: the native type between same dialects, else the type table's. */
-function columnType(column: Column, sameDialect: boolean): string {
-  if (!sameDialect) return postgresDdlType(column.type);
+/** Where the tables come from: the source's dialect and the run's (widening) policies. */
+export type PostgresDdlSource = Pick<SchemaRequest, 'sourceDialect' | 'coercions'>;
+
+/** The column's type in the target: the native type between same dialects, else the mapping table's. */
+function columnType(table: Table, column: Column, source: PostgresDdlSource): string {
+  if (source.sourceDialect !== 'postgres') {
+    const context = { sourceDialect: source.sourceDialect, table: table.name, column: column.name };
+    return postgresMapFrom(column.type, { ...context, coercions: source.coercions }).native;
+  }
   // Enum types are created in the target schema (see enumTypesOf), wherever the source kept them.
   return column.type.kind === 'enum' ? unqualifiedType(column.nativeType) : column.nativeType;
 }
@@ -68,8 +74,15 @@ function unqualifiedType(nativeType: string): string {
   return nativeType.replace(/^(?:"(?:[^"]|"")+"|[^".]+)\./, '');
 }
 
-function columnClause(schema: string, table: Table, column: Column, sameDialect: boolean, plan: PlanState) {
-  const type = columnType(column, sameDialect);
+function columnClause(
+  schema: string,
+  table: Table,
+  column: Column,
+  source: PostgresDdlSource,
+  plan: PlanState,
+) {
+  const sameDialect = source.sourceDialect === 'postgres';
+  const type = columnType(table, column, source);
   let clause = `${quoteIdent(column.name)} ${type}`;
   if (sameDialect && column.collation) clause += ` COLLATE ${quoteIdent(column.collation)}`;
   if (column.generated) {
@@ -110,12 +123,13 @@ function columnClause(schema: string, table: Table, column: Column, sameDialect:
 export function postgresTablePlan(
   schema: string,
   table: Table,
-  sameDialect: boolean,
+  source: PostgresDdlSource,
   refusedDefaults: ReadonlySet<string> = new Set(),
 ): PostgresTablePlan {
+  const sameDialect = source.sourceDialect === 'postgres';
   const plan: PlanState = { statements: [], notes: [], after: [], refusedDefaults };
   const name = qualify(schema, table.name);
-  const parts = table.columns.map((column) => columnClause(schema, table, column, sameDialect, plan));
+  const parts = table.columns.map((column) => columnClause(schema, table, column, source, plan));
   for (const column of table.columns) {
     // A PostgreSQL enum type already holds its labels; elsewhere a CHECK does.
     if (column.type.kind !== 'enum' || sameDialect || column.type.values.length === 0) continue;
@@ -149,12 +163,13 @@ export function postgresTablePlan(
 async function refusedDefaultsOf(
   client: pg.PoolClient,
   table: Table,
+  source: PostgresDdlSource,
   notes: SchemaNote[],
 ): Promise<Set<string>> {
   const refused = new Set<string>();
   for (const column of table.columns) {
     if (column.default?.kind !== 'literal' || column.generated || column.autoIncrement) continue;
-    const type = columnType(column, false);
+    const type = columnType(table, column, source);
     try {
       await client.query(`SELECT CAST(${quoteLiteral(column.default.value)} AS ${type})`);
     } catch (error) {
@@ -193,8 +208,8 @@ export async function createPostgresTables(
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   const plans: Array<{ table: Table; plan: PostgresTablePlan }> = [];
   for (const table of request.tables) {
-    const refused = sameDialect ? new Set<string>() : await refusedDefaultsOf(client, table, notes);
-    const plan = postgresTablePlan(schema, table, sameDialect, refused);
+    const refused = sameDialect ? new Set<string>() : await refusedDefaultsOf(client, table, request, notes);
+    const plan = postgresTablePlan(schema, table, request, refused);
     notes.push(...plan.notes);
     plans.push({ table, plan });
   }

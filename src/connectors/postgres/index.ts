@@ -14,6 +14,7 @@ import type {
   SchemaNote,
   SchemaRequest,
   TableFilter,
+  WriteOptions,
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
@@ -26,6 +27,7 @@ import { createPostgresObjects } from './objects.js';
 import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
 import { EXISTING_TABLES } from './sql.js';
+import { POSTGRES_TYPE_SYSTEM } from './types.js';
 import { PostgresWriter } from './writer.js';
 
 const CAPABILITIES: ConnectorCapabilities = {
@@ -39,6 +41,7 @@ const CAPABILITIES: ConnectorCapabilities = {
 export class PostgresConnector implements Connector {
   readonly dialect = 'postgres' as const;
   readonly capabilities = CAPABILITIES;
+  readonly types = POSTGRES_TYPE_SYSTEM;
   readonly display: string;
   /** The schema this connector reads from or writes to. */
   readonly schema: string;
@@ -149,8 +152,8 @@ export class PostgresConnector implements Connector {
     return this.reader.read(table, options);
   }
 
-  write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
-    return this.writer.write(table, batches);
+  write(table: Table, batches: AsyncIterable<RowBatch>, options?: WriteOptions): Promise<WriteResult> {
+    return this.writer.write(table, batches, options);
   }
 
   async close(): Promise<void> {

@@ -5,14 +5,15 @@
  */
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { DatabaseError, isFerryError, messageOf, ValueError } from '../../errors.js';
+import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import type { CanonicalValue, Row, RowBatch } from '../../values/canonical.js';
+import { Coercions, lossError } from '../../values/coercions.js';
 import type { ReadOptions } from '../connector.js';
+import { postgresDecoder } from './codecs.js';
 import { describeKey } from './copy-errors.js';
-import { CopyLineSplitter, CopyTextEncodingProblem, decodeCopyLine } from './copy-text.js';
+import { CopyLineSplitter, decodeCopyLine } from './copy-text.js';
 import { qualify, quoteIdent } from './identifiers.js';
-import { postgresDecoder } from './types.js';
 
 /** The COPY statement that streams a table's copied columns in primary-key order. */
 export function postgresReadStatement(schema: string, table: Table): string {
@@ -31,7 +32,12 @@ export class PostgresReader {
   /** Streams the table; the connection goes back to the pool only after a clean end. */
   async *read(table: Table, options: ReadOptions): AsyncGenerator<RowBatch> {
     const columns = copiedColumns(table);
-    const decoders = columns.map((column) => postgresDecoder(column.type));
+    const context: ReadContext = {
+      table,
+      columns,
+      decoders: columns.map((column) => postgresDecoder(column.type)),
+      coercions: options.coercions ?? new Coercions(),
+    };
     const client = await this.acquire();
     let clean = false;
     try {
@@ -41,7 +47,7 @@ export class PostgresReader {
       let bytes = 0;
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         for (const line of splitter.push(chunk)) {
-          rows.push(decodeRow(line, decoders, table, columns));
+          rows.push(decodeRow(line, context));
           bytes += line.length + 1;
           if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
             yield { rows, bytes };
@@ -64,38 +70,56 @@ export class PostgresReader {
   }
 }
 
-function decodeRow(
-  line: Buffer,
-  decoders: Array<(text: string) => CanonicalValue>,
-  table: Table,
-  columns: Column[],
-): Row {
-  let fields: Array<string | null>;
-  try {
-    fields = decodeCopyLine(line);
-  } catch (error) {
-    if (!(error instanceof CopyTextEncodingProblem)) throw error;
-    throw invalidText(line, error.field, table, columns);
-  }
+/** What a read sees of one table: its columns' decoders and the run's policies. */
+interface ReadContext {
+  table: Table;
+  columns: Column[];
+  decoders: Array<(text: string) => CanonicalValue>;
+  coercions: Coercions;
+}
+
+function decodeRow(line: Buffer, context: ReadContext): Row {
+  const invalid: number[] = [];
+  const fields = decodeCopyLine(line, invalid);
+  for (const index of invalid) handleInvalidText(fields, index, context);
   const row: Row = new Array(fields.length);
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
-    row[i] = field === null || field === undefined ? null : decoders[i]!(field);
+    row[i] = field === null || field === undefined ? null : context.decoders[i]!(field);
   }
   return row;
 }
 
-/** A stored text that is not valid UTF-8 (a SQL_ASCII database) cannot become a canonical string. */
-function invalidText(line: Buffer, field: number, table: Table, columns: Column[]): ValueError {
-  const lenient = line.toString('latin1').split('\t');
-  const keys = table.primaryKey.map(
-    (name) => lenient[columns.findIndex((column) => column.name === name)] ?? null,
-  );
-  const column = columns[field]?.name ?? `#${field + 1}`;
-  const key = table.primaryKey.length > 0 ? ` (key ${describeKey(table.primaryKey, keys)})` : '';
-  return new ValueError(
-    'VALUE_INVALID_TEXT',
-    `Cannot read table "${table.name}", column "${column}"${key}: the stored text is not valid UTF-8. Fix the value or read it as bytea.`,
-    { table: table.name, column },
-  );
+/**
+ * A stored text that is not valid UTF-8 (possible in a SQL_ASCII database) cannot become a
+ * canonical string unchanged: the `invalid-text` policy decides (NULL, or U+FFFD per bad sequence).
+ */
+function handleInvalidText(fields: Array<string | null>, index: number, context: ReadContext): void {
+  const { table, columns, coercions } = context;
+  const column = columns[index]?.name ?? `#${index + 1}`;
+  const action = coercions.action('invalid-text', table.name, column);
+  if (action === 'null' || action === 'substitute') {
+    // The field was already decoded with U+FFFD for each invalid sequence.
+    if (action === 'null') fields[index] = null;
+    coercions.applied('invalid-text', table.name, column, action);
+    return;
+  }
+  const positions = table.primaryKey.map((name) => columns.findIndex((c) => c.name === name));
+  const key =
+    positions.length > 0 && positions.every((p) => p >= 0 && p !== index)
+      ? describeKey(
+          table.primaryKey,
+          positions.map((p) => {
+            const field = fields[p];
+            return field === null || field === undefined ? null : context.decoders[p]!(field);
+          }),
+        )
+      : undefined;
+  throw lossError({
+    loss: 'invalid-text',
+    table: table.name,
+    column,
+    key,
+    target: 'a Unicode string (PostgreSQL holds bytes that are not UTF-8 here)',
+  });
 }

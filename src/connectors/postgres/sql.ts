@@ -11,8 +11,13 @@ export const SESSION_SETUP = [
   // 1 = shortest text that reads back to the same float (PostgreSQL 12+).
   'SET extra_float_digits = 1',
   "SET bytea_output = 'hex'",
+  // money prints with the locale's symbols: one locale on every server keeps its text portable.
+  "SET lc_monetary = 'C'",
   'SET standard_conforming_strings = on',
-  "SET client_encoding = 'UTF8'",
+  // UTF-8 text, converted by the server; a SQL_ASCII database stores bytes without an encoding, and
+  // a UTF8 client would make the server refuse any that are not UTF-8 before Ferry can apply the
+  // invalid-text policy, so there the bytes come as they are and the reader checks them.
+  "SELECT set_config('client_encoding', CASE current_setting('server_encoding') WHEN 'SQL_ASCII' THEN 'SQL_ASCII' ELSE 'UTF8' END, false)",
 ].join('; ');
 
 /** The server's version string, e.g. `15.19 (Debian 15.19-0+deb12u1)`. */
@@ -83,6 +88,31 @@ export interface ColumnRow {
   /** The owned sequence (serial or identity), quoted and qualified. */
   sequence: string | null;
 }
+
+/** The columns of one table of a schema ($1 schema, $2 table) with their type facts, for the writer. */
+export const TARGET_COLUMNS = `
+SELECT a.attname AS name,
+       CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod)
+            ELSE format_type(a.atttypid, a.atttypmod) END AS native_type,
+       bt.typname AS type_name, bt.typtype AS type_type, bt.typcategory AS type_category,
+       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+       CASE WHEN bt.typtype = 'e' THEN ARRAY(
+         SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder)
+       END AS enum_labels,
+       a.attnotnull AS not_null
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum`;
+
+/** https://www.postgresql.org/docs/15/catalog-pg-attribute.html */
+export type TargetColumnRow = Pick<
+  ColumnRow,
+  'name' | 'native_type' | 'type_name' | 'type_type' | 'type_category' | 'typmod' | 'enum_labels' | 'not_null'
+>;
 
 /** Primary keys of the given tables, columns in key order. */
 export const PRIMARY_KEYS = `

@@ -1,219 +1,242 @@
 /**
- * The one PostgreSQL type table: per LogicalType kind, the DDL type for a column coming from
- * another dialect, the encoder (canonical → PostgreSQL text input) and the decoder (PostgreSQL
- * text output → canonical); plus the catalog → LogicalType mapping used by introspection.
+ * PostgreSQL's type system: the one mapping table for columns coming from another dialect (DDL,
+ * value checks, `--dry-run` and docs/types.md all read it), what each mapping cannot carry, and
+ * the catalog → LogicalType mapping used by introspection.
  */
-import type { LogicalKind, LogicalType } from '../../schema/logical-type.js';
-import { type CanonicalValue, numberToDecimalText, trimFraction } from '../../values/canonical.js';
-import type { ColumnRow } from './sql.js';
 
-/** A value PostgreSQL would change or refuse; the writer adds table, column and key to the reason. */
-export class PostgresEncodeProblem extends Error {}
+import type { LogicalKind, LogicalType } from '../../schema/logical-type.js';
+import type { MappingContext, TypeLoss, TypeMapping, TypeSystem } from '../../schema/type-system.js';
+import type { LossKind } from '../../values/loss-kinds.js';
+import type { Dialect } from '../dialect.js';
+import type { ColumnRow } from './sql.js';
+import { POSTGRES_CATALOG } from './type-catalog.js';
 
 type TypeOf<K extends LogicalKind> = Extract<LogicalType, { kind: K }>;
 
-/** A value that is not SQL NULL. */
-export type PresentValue = Exclude<CanonicalValue, null>;
-
-/** How one logical kind lives in PostgreSQL. */
-export interface PostgresTypeEntry<K extends LogicalKind> {
-  /** The native type for a column of this kind coming from another dialect. */
-  ddl(type: TypeOf<K>): string;
-  /** Canonical value → PostgreSQL input text (before COPY escaping). Throws PostgresEncodeProblem. */
-  encode(value: PresentValue, type: TypeOf<K>): string;
-  /** PostgreSQL output text (after COPY unescaping) → canonical value. */
-  decode(text: string, type: TypeOf<K>): CanonicalValue;
+/** How columns of one logical kind from another dialect become PostgreSQL columns. */
+interface PostgresMappingRule<K extends LogicalKind> {
+  /** The native type created when no policy widens it. */
+  native(type: TypeOf<K>): string;
+  /** What values of a column from `source` this type cannot hold, most widenable first. */
+  losses(type: TypeOf<K>, source: Dialect): TypeLoss[];
+  /** The native type that holds the values of `loss`, where widening can. */
+  widen?(type: TypeOf<K>, loss: LossKind): string | undefined;
 }
 
-/** PostgreSQL's spelling of a double: `-0`, `NaN`, `Infinity`, `-Infinity` kept (String(-0) is `0`). */
-export function floatText(value: number): string {
-  if (Object.is(value, -0)) return '-0';
-  if (Number.isNaN(value)) return 'NaN';
-  return String(value);
-}
+const PRODUCT: Record<Dialect, string> = { mysql: 'MySQL', sqlite: 'SQLite', postgres: 'PostgreSQL' };
+/** varchar's largest length; longer declared lengths become text. */
+const MAX_VARCHAR = 10485760;
+/** numeric's largest declared precision; more becomes unbounded numeric. */
+const MAX_NUMERIC_PRECISION = 1000;
 
-/** The PostgreSQL text form of any canonical value, for kinds with no checks of their own. */
-export function plainText(value: PresentValue): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'bigint') return String(value);
-  if (typeof value === 'number') return floatText(value);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  return `\\x${value.toString('hex')}`;
-}
-
-const LONE_SURROGATE = /\p{Cs}/u;
-
-/** Text PostgreSQL can store unchanged: no NUL, valid Unicode, at most `length` characters. */
-function checkedText(value: PresentValue, length?: number): string {
-  const text = plainText(value);
-  if (text.includes('\u0000')) {
-    throw new PostgresEncodeProblem('contains a NUL character (U+0000), which PostgreSQL text cannot hold');
-  }
-  if (LONE_SURROGATE.test(text)) {
-    throw new PostgresEncodeProblem('contains an unpaired UTF-16 surrogate, which is not valid Unicode');
-  }
-  // PostgreSQL silently cuts an over-long value whose excess is spaces; refuse instead.
-  if (length !== undefined && text.length > length && [...text].length > length) {
-    throw new PostgresEncodeProblem(`is longer than the column's ${length} characters`);
-  }
-  return text;
-}
-
-/** Fractional seconds beyond the column's precision would be rounded by PostgreSQL; refuse. */
-function checkedTime(value: PresentValue, fsp: number | undefined): string {
-  const text = checkedText(value);
-  if (fsp === undefined) return text;
-  const fraction = /\.(\d+)/.exec(text)?.[1];
-  if (fraction !== undefined && fraction.replace(/0+$/, '').length > fsp) {
-    throw new PostgresEncodeProblem(`has more fractional-second digits than the column's precision ${fsp}`);
-  }
-  return text;
-}
-
-/** Decimal text; digits past the column's scale would be rounded by PostgreSQL, so they are refused. */
-function checkedDecimal(value: PresentValue, scale: number | undefined): string {
-  const text =
-    typeof value === 'number' && Number.isFinite(value) ? numberToDecimalText(value) : plainText(value);
-  if (scale === undefined) return text;
-  const fraction = /^[+-]?\d*\.(\d+)$/.exec(text)?.[1];
-  if (fraction !== undefined && fraction.replace(/0+$/, '').length > Math.max(scale, 0)) {
-    throw new PostgresEncodeProblem(`has more decimal places than the column's scale ${scale}`);
-  }
-  return text;
-}
-
-/** Removes the `+00` a UTC session prints after a timestamptz, keeping a trailing ` BC`. */
-function utcInstant(text: string): string {
-  const match = /^(.*?)\+00(?::00)?( BC)?$/.exec(text);
-  if (!match) return text;
-  return `${trimFraction(match[1]!)}${match[2] ?? ''}`;
-}
-
-/** Time-like output with trailing fractional zeros removed (a ` BC` suffix kept). */
-function trimmedTime(text: string): string {
-  return text.endsWith(' BC') ? `${trimFraction(text.slice(0, -3))} BC` : trimFraction(text);
-}
-
-const asText = (text: string): CanonicalValue => text;
 const withPrecision = (name: string, fsp: number | undefined) =>
   fsp === undefined ? name : `${name}(${fsp})`;
 
-/** The type table, one entry per logical kind. */
-export const POSTGRES_TYPES: { [K in LogicalKind]: PostgresTypeEntry<K> } = {
-  integer: {
-    ddl: ({ bits, unsigned }) => {
-      if (bits <= 8 || (bits === 16 && !unsigned)) return 'smallint';
-      if (bits <= 24 || (bits === 32 && !unsigned)) return 'integer';
-      return bits === 64 && unsigned ? 'numeric(20,0)' : 'bigint';
+function integerNative({ bits, unsigned }: TypeOf<'integer'>): string {
+  if (bits <= 8 || (bits === 16 && !unsigned)) return 'smallint';
+  if (bits <= 24 || (bits === 32 && !unsigned)) return 'integer';
+  return bits === 64 && unsigned ? 'numeric(20,0)' : 'bigint';
+}
+
+/** Zero dates: MySQL stores them, and SQLite text dates may hold what a MySQL copy put there. */
+function zeroDates(source: Dialect): TypeLoss[] {
+  return [
+    {
+      loss: 'zero-date',
+      detail: `${PRODUCT[source]} zero dates (0000-00-00) and zero-in-part dates such as 2020-00-15`,
     },
-    encode: (value) => (typeof value === 'boolean' ? (value ? '1' : '0') : plainText(value)),
-    decode: (text) => BigInt(text),
+  ];
+}
+
+/** SQLite keeps whatever digits a date/time text has, whatever the declared precision. */
+function sqliteFraction(source: Dialect, fsp: number | undefined): TypeLoss[] {
+  return source === 'sqlite'
+    ? [{ loss: 'precision', detail: `SQLite values with more than ${fsp ?? 6} fractional-second digits` }]
+    : [];
+}
+
+const lossless = (): TypeLoss[] => [];
+
+/** The mapping table, one rule per logical kind. */
+const RULES: { [K in LogicalKind]: PostgresMappingRule<K> } = {
+  integer: {
+    native: integerNative,
+    // SQLite does not enforce declared widths: only its 64-bit INTEGER fits a type by construction.
+    losses: (type, source) =>
+      source === 'sqlite' && type.bits < 64
+        ? [
+            {
+              loss: 'out-of-range',
+              detail: `SQLite values outside ${integerNative(type)}'s range (SQLite does not enforce declared widths)`,
+            },
+          ]
+        : [],
+    widen: (_type, loss) => (loss === 'out-of-range' ? 'numeric' : undefined),
   },
-  boolean: {
-    ddl: () => 'boolean',
-    encode: plainText,
-    decode: (text) => text === 't',
-  },
+  boolean: { native: () => 'boolean', losses: lossless },
   decimal: {
-    ddl: ({ precision, scale }) =>
-      precision === undefined ? 'numeric' : `numeric(${precision},${scale ?? 0})`,
-    encode: (value, { scale }) => checkedDecimal(value, scale),
-    decode: asText,
+    native: ({ precision, scale }) =>
+      precision === undefined || precision > MAX_NUMERIC_PRECISION
+        ? 'numeric'
+        : `numeric(${precision},${scale ?? 0})`,
+    losses: ({ precision, scale = 0 }, source) =>
+      source === 'sqlite' && precision !== undefined && precision <= MAX_NUMERIC_PRECISION
+        ? [
+            {
+              loss: 'out-of-range',
+              detail: `SQLite values with more than ${precision - scale} integer digits`,
+            },
+            { loss: 'precision', detail: `SQLite values with more than ${scale} decimal places` },
+          ]
+        : [],
+    widen: (_type, loss) => (loss === 'out-of-range' || loss === 'precision' ? 'numeric' : undefined),
   },
   float: {
-    ddl: ({ bits }) => (bits === 32 ? 'real' : 'double precision'),
-    encode: (value, { bits }) => {
-      if (typeof value !== 'number') return plainText(value);
-      if (bits === 32 && !Object.is(Math.fround(value), value) && !Number.isNaN(value)) {
-        throw new PostgresEncodeProblem('needs double precision but the column is real (single precision)');
-      }
-      return floatText(value);
-    },
-    decode: (text, { bits }) => (bits === 32 ? Math.fround(Number(text)) : Number(text)),
+    native: ({ bits }) => (bits === 32 ? 'real' : 'double precision'),
+    // MySQL FLOAT holds exact single-precision values; a SQLite REAL is a double.
+    losses: ({ bits }, source) =>
+      bits === 32 && source === 'sqlite'
+        ? [{ loss: 'precision', detail: 'SQLite doubles that single precision (real) would round' }]
+        : [],
+    widen: (_type, loss) => (loss === 'precision' ? 'double precision' : undefined),
   },
   text: {
     // PostgreSQL's char(n) pads with spaces where MySQL's strips them: varchar keeps the value.
-    ddl: ({ length }) => (length === undefined || length > 10485760 ? 'text' : `varchar(${length})`),
-    encode: (value, { length }) => checkedText(value, length),
-    decode: asText,
+    native: ({ length }) => (length === undefined || length > MAX_VARCHAR ? 'text' : `varchar(${length})`),
+    losses: ({ length }, source) => [
+      { loss: 'nul-in-text', detail: `${PRODUCT[source]} text containing the NUL character (U+0000)` },
+      ...(source === 'sqlite' && length !== undefined && length <= MAX_VARCHAR
+        ? [
+            {
+              loss: 'too-long' as const,
+              detail: `SQLite values longer than ${length} characters (SQLite does not enforce declared lengths)`,
+            },
+          ]
+        : []),
+    ],
+    widen: (_type, loss) => (loss === 'nul-in-text' ? 'bytea' : loss === 'too-long' ? 'text' : undefined),
   },
-  binary: {
-    ddl: () => 'bytea',
-    encode: plainText,
-    decode: (text) => Buffer.from(text.slice(2), 'hex'),
-  },
-  date: {
-    ddl: () => 'date',
-    encode: (value) => checkedText(value),
-    decode: asText,
-  },
+  binary: { native: () => 'bytea', losses: lossless },
+  date: { native: () => 'date', losses: (_type, source) => zeroDates(source) },
   time: {
-    ddl: ({ fsp }) => withPrecision('time', fsp),
-    encode: (value, { fsp }) => checkedTime(value, fsp),
-    decode: trimmedTime,
+    native: ({ fsp }) => withPrecision('time', fsp),
+    losses: ({ fsp }, source) => [
+      {
+        loss: 'time-range',
+        detail: `${PRODUCT[source]} times below 00:00:00 or above 24:00:00 (MySQL TIME spans ±838:59:59)`,
+      },
+      ...sqliteFraction(source, fsp),
+    ],
+    widen: (_type, loss) =>
+      loss === 'time-range' ? 'interval' : loss === 'precision' ? 'time(6)' : undefined,
   },
   datetime: {
-    ddl: ({ fsp }) => withPrecision('timestamp', fsp),
-    encode: (value, { fsp }) => checkedTime(value, fsp),
-    decode: trimmedTime,
+    native: ({ fsp }) => withPrecision('timestamp', fsp),
+    losses: ({ fsp }, source) => [...zeroDates(source), ...sqliteFraction(source, fsp)],
+    widen: (_type, loss) => (loss === 'precision' ? 'timestamp(6)' : undefined),
   },
   timestamptz: {
-    ddl: ({ fsp }) => withPrecision('timestamptz', fsp),
-    // The session's TimeZone is UTC, so the canonical UTC text needs no offset.
-    encode: (value, { fsp }) => checkedTime(value, fsp),
-    decode: utcInstant,
+    native: ({ fsp }) => withPrecision('timestamptz', fsp),
+    losses: ({ fsp }, source) => [...zeroDates(source), ...sqliteFraction(source, fsp)],
+    widen: (_type, loss) => (loss === 'precision' ? 'timestamptz(6)' : undefined),
   },
-  json: {
-    ddl: () => 'json',
-    encode: (value) => checkedText(value),
-    decode: asText,
-  },
-  enum: {
-    ddl: () => 'text',
-    encode: (value) => checkedText(value),
-    decode: asText,
-  },
-  set: {
-    ddl: () => 'text',
-    encode: (value) => checkedText(value),
-    decode: asText,
-  },
-  uuid: {
-    ddl: () => 'uuid',
-    encode: (value) => checkedText(value),
-    decode: asText,
-  },
+  json: { native: ({ binary }) => (binary ? 'jsonb' : 'json'), losses: lossless },
+  enum: { native: () => 'text', losses: lossless },
+  set: { native: () => 'text', losses: lossless },
+  uuid: { native: () => 'uuid', losses: lossless },
   bit: {
-    ddl: ({ length, varying }) => (varying ? `bit varying(${length})` : `bit(${length})`),
-    encode: (value) => checkedText(value),
-    decode: asText,
+    native: ({ length, varying }) => (varying ? `bit varying(${length})` : `bit(${length})`),
+    losses: lossless,
   },
   other: {
-    ddl: () => 'text',
-    encode: (value) => checkedText(value),
-    decode: asText,
+    native: () => 'text',
+    losses: ({ name }, source) => [
+      {
+        loss: 'no-target-type',
+        detail: name
+          ? `${PRODUCT[source]} ${name} values (PostgreSQL has no such type; widened they are text${/geometry|point|polygon|linestring/i.test(name) ? ', geometry as WKT' : ''})`
+          : `${PRODUCT[source]} values of a column without a declared type`,
+      },
+    ],
+    widen: (_type, loss) => (loss === 'no-target-type' ? 'text' : undefined),
   },
 };
 
-function entryFor<K extends LogicalKind>(type: TypeOf<K>): PostgresTypeEntry<K> {
-  return POSTGRES_TYPES[type.kind as K];
+function ruleFor<K extends LogicalKind>(type: TypeOf<K>): PostgresMappingRule<K> {
+  return RULES[type.kind as K];
 }
 
-/** The native type for a column of `type` coming from another dialect. */
+/**
+ * The column type for a logical type from ANOTHER dialect and what it cannot carry. When the run's
+ * policy for one of those losses is `widen`, the wider type is returned; the loss stays listed so
+ * that `--dry-run` can show which policy applies.
+ */
+export function postgresMapFrom(type: LogicalType, context: MappingContext): TypeMapping {
+  const rule = ruleFor(type);
+  const losses = context.sourceDialect === 'postgres' ? [] : rule.losses(type, context.sourceDialect);
+  for (const { loss } of losses) {
+    if (context.coercions?.action(loss, context.table, context.column) !== 'widen') continue;
+    const wider = rule.widen?.(type, loss);
+    if (wider !== undefined) return { native: wider, losses };
+  }
+  return { native: rule.native(type), losses };
+}
+
+/** The native type for a column of `type` coming from another dialect, when no policy widens it. */
 export function postgresDdlType(type: LogicalType): string {
-  return entryFor(type).ddl(type);
+  return ruleFor(type).native(type);
 }
 
-/** The encoder of one column, bound to its type. */
-export function postgresEncoder(type: LogicalType): (value: PresentValue) => string {
-  const entry = entryFor(type);
-  return (value) => entry.encode(value, type);
-}
+/** PostgreSQL's type system for DDL, value checks, `--dry-run` and docs. */
+export const POSTGRES_TYPE_SYSTEM: TypeSystem = {
+  dialect: 'postgres',
+  product: 'PostgreSQL',
+  catalog: POSTGRES_CATALOG,
+  mapFrom: postgresMapFrom,
+};
 
-/** The decoder of one column, bound to its type. */
-export function postgresDecoder(type: LogicalType): (text: string) => CanonicalValue {
-  const entry = entryFor(type);
-  return (text) => entry.decode(text, type);
+/**
+ * The PostgreSQL logical type introspection gives the column that `postgresDdlType(type)` creates:
+ * what a value of `type` meets in the target when no policy widened the column.
+ */
+export function postgresCreatedType(type: LogicalType): LogicalType {
+  switch (type.kind) {
+    case 'integer': {
+      const native = integerNative(type);
+      if (native === 'numeric(20,0)') return { kind: 'decimal', precision: 20, scale: 0 };
+      return {
+        kind: 'integer',
+        bits: native === 'smallint' ? 16 : native === 'integer' ? 32 : 64,
+        unsigned: false,
+      };
+    }
+    case 'decimal':
+      return type.precision === undefined || type.precision > MAX_NUMERIC_PRECISION
+        ? { kind: 'decimal' }
+        : { kind: 'decimal', precision: type.precision, scale: type.scale ?? 0 };
+    case 'text':
+      return type.length === undefined || type.length > MAX_VARCHAR
+        ? { kind: 'text' }
+        : { kind: 'text', length: type.length };
+    case 'binary':
+      return { kind: 'binary' };
+    case 'time':
+    case 'datetime':
+    case 'timestamptz':
+      return { kind: type.kind, fsp: type.fsp ?? 6 };
+    case 'json':
+      return type.binary ? { kind: 'json', binary: true } : { kind: 'json' };
+    case 'enum':
+    case 'set':
+    case 'other':
+      return { kind: 'text' };
+    case 'bit':
+      return type.varying
+        ? { kind: 'bit', length: type.length, varying: true }
+        : { kind: 'bit', length: type.length };
+    default:
+      return type;
+  }
 }
 
 /** numeric's typmod packs precision and an 11-bit signed scale after a 4-byte header. */

@@ -1,21 +1,25 @@
 /**
  * Bulk load: `COPY t (cols) FROM STDIN` in text format inside one transaction per write() call.
- * Values are checked by the type table before they leave (NUL in text, over-long text, lost float
- * or decimal digits); what PostgreSQL still refuses becomes a ValueError naming column and key.
+ * Every value is checked against its target column's real type before it leaves; one that does
+ * not fit goes to the run's coercion policy (column-encoder.ts). What PostgreSQL still refuses
+ * (duplicate keys, CHECKs, malformed input) becomes a ValueError naming column and key.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { DatabaseError, FerryError, isFerryError, messageOf, ValueError } from '../../errors.js';
+import { DatabaseError, FerryError, isFerryError, messageOf } from '../../errors.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import type { Row, RowBatch } from '../../values/canonical.js';
-import type { WriteResult } from '../connector.js';
+import { Coercions } from '../../values/coercions.js';
+import type { WriteOptions, WriteResult } from '../connector.js';
+import { PostgresColumnEncoder, type PostgresTargetColumn } from './column-encoder.js';
 import { copyErrorToValueError, describeKey } from './copy-errors.js';
 import { encodeCopyLine } from './copy-text.js';
 import { qualify, quoteIdent } from './identifiers.js';
 import { PostgresKeyWindow } from './key-window.js';
-import { PostgresEncodeProblem, postgresEncoder } from './types.js';
+import { TARGET_COLUMNS, type TargetColumnRow } from './sql.js';
+import { logicalTypeOf, postgresCreatedType, postgresDdlType } from './types.js';
 
 /** Bytes gathered before a chunk goes to the socket: large enough to amortise, small enough to stream. */
 const CHUNK_BYTES = 256 * 1024;
@@ -28,8 +32,13 @@ export class PostgresWriter {
   ) {}
 
   /** Loads every batch in one transaction; nothing stays when anything fails. */
-  async write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
+  async write(
+    table: Table,
+    batches: AsyncIterable<RowBatch>,
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
     const columns = copiedColumns(table);
+    const coercions = options.coercions ?? new Coercions();
     const names = columns.map((column) => quoteIdent(column.name)).join(', ');
     const sql = `COPY ${qualify(this.schema, table.name)} (${names}) FROM STDIN`;
     const keyNames = table.primaryKey.filter((name) => columns.some((column) => column.name === name));
@@ -41,9 +50,21 @@ export class PostgresWriter {
     const client = await this.acquire();
     let broken = false;
     try {
+      const targets = await targetColumns(client, this.schema, table.name);
+      const keyOf = keyDescriber(table, columns);
+      const encoders = columns.map(
+        (column) =>
+          new PostgresColumnEncoder(
+            table,
+            column,
+            targets.get(column.name) ?? assumed(column),
+            coercions,
+            keyOf,
+          ),
+      );
       await client.query('BEGIN');
       const copy = client.query(copyFrom(sql));
-      await pipeline(Readable.from(encodeBatches(table, columns, batches, keys, result)), copy);
+      await pipeline(Readable.from(encodeBatches(table, encoders, batches, keys, result)), copy);
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -78,37 +99,62 @@ export class PostgresWriter {
   }
 }
 
+/** The target table's columns by name, as its catalog describes them (empty when it does not exist). */
+async function targetColumns(
+  client: pg.PoolClient,
+  schema: string,
+  table: string,
+): Promise<Map<string, PostgresTargetColumn>> {
+  const { rows } = await client.query<TargetColumnRow>(TARGET_COLUMNS, [schema, table]);
+  return new Map(
+    rows.map((row) => [
+      row.name,
+      { name: row.name, native: row.native_type, type: logicalTypeOf(row), notNull: row.not_null },
+    ]),
+  );
+}
+
+/** A column the catalog does not show (COPY will say why): assume the type DDL would have made. */
+function assumed(column: Column): PostgresTargetColumn {
+  return {
+    name: column.name,
+    native: postgresDdlType(column.type),
+    type: postgresCreatedType(column.type),
+    notNull: !column.nullable,
+  };
+}
+
+/** The primary key of a row as `id=3`, for messages; undefined when the table has none. */
+function keyDescriber(table: Table, columns: Column[]): (row: Row) => string | undefined {
+  const positions = table.primaryKey.map((name) => columns.findIndex((c) => c.name === name));
+  if (positions.length === 0 || positions.some((p) => p < 0)) return () => undefined;
+  return (row) =>
+    describeKey(
+      table.primaryKey,
+      positions.map((p) => row[p] ?? null),
+    );
+}
+
 /** The COPY text of the batches, in chunks of about CHUNK_BYTES; counts rows and bytes as it goes. */
 async function* encodeBatches(
   table: Table,
-  columns: Column[],
+  encoders: PostgresColumnEncoder[],
   batches: AsyncIterable<RowBatch>,
   keys: PostgresKeyWindow,
   result: WriteResult,
 ): AsyncGenerator<Buffer> {
-  const encoders = columns.map((column) => postgresEncoder(column.type));
-  const fields: Array<string | null> = new Array(columns.length);
+  const width = encoders.length;
+  const fields: Array<string | null> = new Array(width);
   let text = '';
   for await (const batch of batches) {
     for (const row of batch.rows) {
-      if (row.length !== columns.length) {
+      if (row.length !== width) {
         throw new FerryError(
           'ROW_SHAPE',
-          `A row for table "${table.name}" has ${row.length} values; the table copies ${columns.length} columns.`,
+          `A row for table "${table.name}" has ${row.length} values; the table copies ${width} columns.`,
         );
       }
-      for (let i = 0; i < columns.length; i++) {
-        const value = row[i];
-        if (value === null || value === undefined) {
-          fields[i] = null;
-          continue;
-        }
-        try {
-          fields[i] = encoders[i]!(value);
-        } catch (error) {
-          throw encodeError(error, table, columns[i]!, row);
-        }
-      }
+      for (let i = 0; i < width; i++) fields[i] = encoders[i]!.encode(row[i] ?? null, row);
       keys.add(row);
       text += encodeCopyLine(fields);
       result.rows++;
@@ -125,22 +171,4 @@ async function* encodeBatches(
     result.bytes += chunk.length;
     yield chunk;
   }
-}
-
-function encodeError(error: unknown, table: Table, column: Column, row: Row): unknown {
-  if (!(error instanceof PostgresEncodeProblem)) return error;
-  const columns = copiedColumns(table);
-  const positions = table.primaryKey.map((name) => columns.findIndex((c) => c.name === name));
-  const key =
-    positions.length > 0 && positions.every((p) => p >= 0)
-      ? ` (key ${describeKey(
-          table.primaryKey,
-          positions.map((p) => row[p] ?? null),
-        )})`
-      : '';
-  return new ValueError(
-    'VALUE_NOT_REPRESENTABLE',
-    `Cannot write table "${table.name}", column "${column.name}"${key}: the value ${error.message}. Fix the source value or change the target column.`,
-    { table: table.name, column: column.name },
-  );
 }

@@ -10,7 +10,7 @@ import type { SchemaNote, SchemaRequest } from '../connector.js';
 import { isStrictAutoIncrement } from './auto-increment.js';
 import { defaultClause } from './defaults.js';
 import { quoteSqliteIdent } from './sql.js';
-import { declareSqliteType, enumCheckSql } from './types.js';
+import { enumCheckSql, SQLITE_TYPE_SYSTEM } from './types.js';
 
 /** The column that becomes the rowid alias: the only key column, auto-incremented, of an integer type. */
 export function rowidAliasColumn(table: Table): Column | undefined {
@@ -28,12 +28,24 @@ function constraintName(name: string | undefined): string {
   return name ? `CONSTRAINT ${quoteSqliteIdent(name)} ` : '';
 }
 
+/** The declared type: the source's own between SQLite files, else THE mapping (types.ts). */
+function declaredType(table: Table, column: Column, request: SchemaRequest): string {
+  if (request.sourceDialect === 'sqlite') return column.nativeType;
+  return SQLITE_TYPE_SYSTEM.mapFrom(column.type, {
+    sourceDialect: request.sourceDialect,
+    table: table.name,
+    column: column.name,
+    coercions: request.coercions,
+  }).native;
+}
+
 function columnSql(
   table: Table,
   column: Column,
-  sameDialect: boolean,
+  request: SchemaRequest,
   notes: SchemaNote[],
 ): string | undefined {
+  const sameDialect = request.sourceDialect === 'sqlite';
   const alias = rowidAliasColumn(table) === column;
   if (column.generated && column.generated.dialect !== 'sqlite') {
     notes.push({
@@ -43,7 +55,7 @@ function columnSql(
     });
     return undefined;
   }
-  const type = alias ? 'INTEGER' : sameDialect ? column.nativeType : declareSqliteType(column.type);
+  const type = alias ? 'INTEGER' : declaredType(table, column, request);
   let sql = `${quoteSqliteIdent(column.name)}${type ? ` ${type}` : ''}`;
   if (sameDialect && column.collation) sql += ` COLLATE ${collationSql(column.collation)}`;
   if (!column.nullable) sql += ' NOT NULL';
@@ -85,11 +97,10 @@ function foreignKeySql(key: ForeignKey): string {
 
 /** The CREATE TABLE statement of one requested table; notes what SQLite cannot carry. */
 export function createTableSql(table: Table, request: SchemaRequest, notes: SchemaNote[]): string {
-  const sameDialect = request.sourceDialect === 'sqlite';
   const requested = new Set(request.tables.map((each) => each.name.toLowerCase()));
   const parts: string[] = [];
   for (const column of table.columns) {
-    const sql = columnSql(table, column, sameDialect, notes);
+    const sql = columnSql(table, column, request, notes);
     if (sql !== undefined) parts.push(sql);
   }
   if (table.primaryKey.length > 0 && !rowidAliasColumn(table)) {

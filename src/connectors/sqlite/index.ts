@@ -15,6 +15,7 @@ import type {
   SchemaNote,
   SchemaRequest,
   TableFilter,
+  WriteOptions,
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
@@ -25,6 +26,7 @@ import { createSqliteObjects } from './objects.js';
 import { readSqliteTable } from './reader.js';
 import { execSqlite, type SqliteDatabase, SqliteSession } from './session.js';
 import { quoteSqliteIdent, SQLITE_TABLE_EXISTS } from './sql.js';
+import { SQLITE_TYPE_SYSTEM } from './types.js';
 import { writeSqliteTable } from './writer.js';
 
 /** SQLite's limits, as the engine sees them. */
@@ -50,6 +52,7 @@ function wrapped<T>(purpose: string, work: () => T): T {
 export class SqliteConnector implements Connector {
   readonly dialect = 'sqlite' as const;
   readonly capabilities = SQLITE_CAPABILITIES;
+  readonly types = SQLITE_TYPE_SYSTEM;
   readonly display: string;
   private readonly session: SqliteSession;
 
@@ -126,8 +129,8 @@ export class SqliteConnector implements Connector {
     })();
   }
 
-  async write(table: Table, batches: AsyncIterable<RowBatch>): Promise<WriteResult> {
-    return this.session.exclusive(() => writeSqliteTable(this.session.writer(), table, batches));
+  async write(table: Table, batches: AsyncIterable<RowBatch>, options?: WriteOptions): Promise<WriteResult> {
+    return this.session.exclusive(() => writeSqliteTable(this.session.writer(), table, batches, options));
   }
 
   async close(): Promise<void> {

@@ -1,36 +1,41 @@
 /**
  * Streams a SQLite table as byte-bounded batches of canonical values, in primary-key order (rowid
  * order without one). Each value is decoded by its column's logical kind and its actual storage
- * class: a value the column's type cannot describe exactly is a ValueError, never a guess.
+ * class: a stored value the declared type cannot describe (text in an INTEGER column, a blob in a
+ * TEXT column, 300 in a TINYINT) is the `storage-class` loss, handled by ReadOptions.coercions.
  */
 import { setImmediate as macrotask } from 'node:timers/promises';
-import { DatabaseError, messageOf, ValueError } from '../../errors.js';
+import { DatabaseError, messageOf } from '../../errors.js';
+import { describeType } from '../../schema/logical-type.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
 import type { ReadOptions } from '../connector.js';
+import { decodeSqliteValue, type SqliteStored, SqliteValueProblem } from './codecs.js';
 import { catalogRows } from './introspect.js';
-import { describeRowKey, keyPositions } from './row-key.js';
+import { applySqlitePolicy } from './loss-policy.js';
+import { keyPositions, rowKeyText } from './row-key.js';
 import type { SqliteDatabase } from './session.js';
 import { quoteSqliteIdent, SQLITE_TABLE_XINFO, type SqliteColumnRow } from './sql.js';
-import {
-  decodeSqliteValue,
-  type SqliteAffinity,
-  type SqliteStored,
-  SqliteValueProblem,
-  sqliteAffinity,
-} from './types.js';
+import { type SqliteAffinity, sqliteAffinity } from './types.js';
 
-/** The affinity of each column as declared in this file (not as the Table says: it may come from elsewhere). */
-export function sqliteAffinities(db: SqliteDatabase, table: string, columns: Column[]): SqliteAffinity[] {
+/** A column as declared in this file (not as the Table says: it may come from elsewhere). */
+export interface SqliteDeclared {
+  declared: string;
+  affinity: SqliteAffinity;
+}
+
+/** The declared type and affinity of each column in this file. */
+export function sqliteDeclared(db: SqliteDatabase, table: string, columns: Column[]): SqliteDeclared[] {
   const declared = new Map(
     catalogRows<SqliteColumnRow>(db, SQLITE_TABLE_XINFO, table).map((row) => [
       row.name.toLowerCase(),
       row.type,
     ]),
   );
-  return columns.map((column) =>
-    sqliteAffinity(declared.get(column.name.toLowerCase()) ?? column.nativeType),
-  );
+  return columns.map((column) => {
+    const type = declared.get(column.name.toLowerCase()) ?? column.nativeType;
+    return { declared: type, affinity: sqliteAffinity(type) };
+  });
 }
 
 /** `ORDER BY` the primary key, else the rowid under whichever of its names no column shadows. */
@@ -54,9 +59,9 @@ export async function* readSqliteTable(
   const columns = copiedColumns(table);
   const sql = `SELECT ${columns.map((column) => quoteSqliteIdent(column.name)).join(', ')} FROM ${quoteSqliteIdent(table.name)}${orderBy(table)}`;
   let rowsIterator: IterableIterator<Array<SqliteStored | null>>;
-  let affinities: SqliteAffinity[];
+  let declared: SqliteDeclared[];
   try {
-    affinities = sqliteAffinities(db, table.name, columns);
+    declared = sqliteDeclared(db, table.name, columns);
     rowsIterator = db.prepare(sql).raw(true).iterate() as IterableIterator<Array<SqliteStored | null>>;
   } catch (error) {
     throw new DatabaseError(
@@ -77,7 +82,7 @@ export async function* readSqliteTable(
       ordinal++;
       const row: CanonicalValue[] = new Array(columns.length);
       for (let i = 0; i < columns.length; i++) {
-        const value = decodeCell(table, columns, i, affinities[i]!, stored, positions, ordinal);
+        const value = decodeCell(table, columns, i, declared[i]!, stored, positions, ordinal, options);
         row[i] = value;
         bytes += estimateBytes(value);
       }
@@ -99,21 +104,32 @@ function decodeCell(
   table: Table,
   columns: Column[],
   at: number,
-  affinity: SqliteAffinity,
+  { declared, affinity }: SqliteDeclared,
   stored: Array<SqliteStored | null>,
   positions: number[],
   ordinal: number,
+  options: ReadOptions,
 ): CanonicalValue {
   const column = columns[at]!;
   try {
     return decodeSqliteValue(column.type, affinity, stored[at] ?? null);
   } catch (error) {
     if (!(error instanceof SqliteValueProblem)) throw error;
-    const where = describeRowKey(columns, positions, stored, ordinal);
-    throw new ValueError(
-      error.code,
-      `Table "${table.name}", column "${column.name}", ${where} ${error.message}. Fix the stored value or the column's declared type, then copy again.`,
-      { table: table.name, column: column.name, cause: error },
+    // Another SQLite file keeps any storage class in any column: hand the value over as stored.
+    if (options.targetDialect === 'sqlite') return stored[at] ?? null;
+    // Only `null` can help: Ferry never guesses what a mismatched value was meant to be.
+    const substitute = applySqlitePolicy(
+      options.coercions,
+      {
+        loss: 'storage-class',
+        table: table.name,
+        column: column.name,
+        key: rowKeyText(columns, positions, stored, ordinal),
+        target: `${describeType(column.type)} (the column is declared ${declared.trim() || 'without a type'} in SQLite; this value is ${error.message})`,
+        nullable: column.nullable,
+      },
+      {},
     );
+    return substitute as null;
   }
 }

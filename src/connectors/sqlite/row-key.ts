@@ -33,3 +33,14 @@ export function describeRowKey(
     ? `key ${names[0]}=${values[0]}`
     : `key (${names.join(', ')})=(${values.join(', ')})`;
 }
+
+/** The key for `lossError`: `id=3` or `a=1, b="x"`, or `row 17 (no primary key)`. */
+export function rowKeyText(
+  columns: Column[],
+  positions: number[],
+  row: ReadonlyArray<CanonicalValue | bigint | number | string | Buffer>,
+  ordinal: number,
+): string {
+  if (positions.length === 0) return `row ${ordinal} (no primary key)`;
+  return positions.map((at) => `${columns[at]!.name}=${show(row[at] as CanonicalValue)}`).join(', ');
+}

@@ -1,43 +1,18 @@
 /**
- * The one SQLite type table: declared type → LogicalType (introspection), LogicalType → declared
- * type (DDL for columns from another dialect), and per kind the value encoder (writer) and decoder
- * (reader). SQLite keeps values by storage class and converts them by the column's affinity
- * (https://www.sqlite.org/datatype3.html), so both directions look at the affinity.
+ * The SQLite type system (THE one mapping table): declared type → LogicalType (introspection),
+ * LogicalType of another dialect → declared type with what it cannot carry (DDL, value checks,
+ * `--dry-run`, docs/types.md), and the catalog of declared types the type-torture fixture uses.
+ * Declared types are chosen by SQLite's affinity rules (https://www.sqlite.org/datatype3.html) so
+ * that no value changes storage class, and so that introspection reads the same logical type back.
  */
-import { describeType, type LogicalKind, type LogicalType } from '../../schema/logical-type.js';
-import { type CanonicalValue, normalizeDecimal, numberToDecimalText } from '../../values/canonical.js';
-import {
-  canonicalDate,
-  canonicalDatetime,
-  canonicalDecimal,
-  canonicalTime,
-  canonicalTimestamptz,
-  canonicalUuid,
-  INT64_MAX,
-  INT64_MIN,
-  looksNumeric,
-  storageClassOf,
-} from './value-text.js';
+
+import type { LogicalKind, LogicalType } from '../../schema/logical-type.js';
+import type { MappingContext, TypeLoss, TypeMapping, TypeSystem } from '../../schema/type-system.js';
+import type { Dialect } from '../dialect.js';
+import { SQLITE_CATALOG } from './catalog.js';
 
 /** SQLite's five column affinities. */
 export type SqliteAffinity = 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC';
-
-/** A non-null value as better-sqlite3 returns it with safe integers on. */
-export type SqliteStored = bigint | number | string | Buffer;
-
-/** A value bound to a prepared statement. */
-export type SqliteParam = null | bigint | number | string | Buffer;
-
-/** A value a column cannot carry exactly; reader and writer add table, column and key. */
-export class SqliteValueProblem extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SqliteValueProblem';
-  }
-}
 
 /** The affinity SQLite derives from a declared type (datatype3.html §3.1, rules in order). */
 export function sqliteAffinity(declared: string): SqliteAffinity {
@@ -64,6 +39,10 @@ const INTEGER_BITS: Record<string, 8 | 16 | 24 | 32 | 64> = {
  * The logical type of a declared type. Integer widths follow the usual names (SQLite's INTEGER
  * holds 64 bits); names SQLite gives TEXT affinity on purpose (`UNSIGNED BIG TEXT`,
  * `DECIMAL TEXT(p,s)`, `JSON TEXT`, `UUID TEXT`) keep their meaning.
+ *
+ * No declared type (or one SQLite gives no meaning, such as MONEY) is `other`. Its values travel in
+ * their own storage class — bigint, number, string or Buffer, never respelled as text — so a copy
+ * between SQLite files is exact; another engine's writer sees `no-target-type` (widen: text).
  */
 export function logicalTypeOfSqlite(declared: string): LogicalType {
   const upper = declared.toUpperCase().trim();
@@ -114,265 +93,92 @@ export function logicalTypeOfSqlite(declared: string): LogicalType {
 
 type TypeOf<K extends LogicalKind> = Extract<LogicalType, { kind: K }>;
 
-/** How one logical kind is declared, written and read in SQLite. */
-interface SqliteTypeEntry<K extends LogicalKind> {
-  /** The declared type for a column that comes from another dialect. */
-  declare(type: TypeOf<K>): string;
-  /** Canonical value → bound parameter for a column of `affinity`. */
-  encode(value: CanonicalValue, type: TypeOf<K>, affinity: SqliteAffinity): SqliteParam;
-  /** Stored value → canonical value; throws SqliteValueProblem when it cannot be exact. */
-  decode(value: SqliteStored, type: TypeOf<K>, affinity: SqliteAffinity): CanonicalValue;
-  /** The bound value may change storage class on purpose (the source had the same affinity). */
-  convertible?: boolean;
-}
+const withFsp = (name: string, fsp: number | undefined) => (fsp === undefined ? name : `${name}(${fsp})`);
 
-function storedProblem(value: SqliteStored, type: LogicalType): SqliteValueProblem {
-  return new SqliteValueProblem(
-    'SQLITE_STORAGE_CLASS',
-    `holds a ${storageClassOf(value)} value, which a column of type ${describeType(type)} cannot describe exactly`,
-  );
-}
-
-function expect<T>(ok: boolean, value: T, type: LogicalType, jsType: string): T {
-  if (!ok)
-    throw new SqliteValueProblem(
-      'VALUE_TYPE',
-      `is not ${jsType}, as a value of type ${describeType(type)} must be`,
-    );
-  return value;
-}
-
-function textDecoder<K extends LogicalKind>(canonical: (text: string) => string | undefined) {
-  return (value: SqliteStored, type: TypeOf<K>): CanonicalValue => {
-    if (typeof value !== 'string') throw storedProblem(value, type);
-    const result = canonical(value);
-    if (result === undefined) {
-      throw new SqliteValueProblem(
-        'VALUE_MALFORMED',
-        `holds text that is not a ${describeType(type)} literal`,
-      );
-    }
-    return result;
-  };
-}
-
-function textEntry<K extends LogicalKind>(
-  declare: (type: TypeOf<K>) => string,
-  canonical: (text: string) => string | undefined = (text) => text,
-): SqliteTypeEntry<K> {
-  return {
-    declare,
-    encode: (value, type) => expect(typeof value === 'string', value as string, type, 'a string'),
-    decode: textDecoder<K>(canonical),
-  };
-}
-
-/** A validator that accepts text in the form `canonical` recognises and returns it unchanged. */
-function keepIfValid(canonical: (text: string) => string | undefined) {
-  return (text: string): string | undefined => (canonical(text) === undefined ? undefined : text);
-}
-
-function integerRange(type: TypeOf<'integer'>): [bigint, bigint] {
-  const bits = BigInt(type.bits);
-  return type.unsigned ? [0n, 2n ** bits - 1n] : [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n];
-}
-
-/** Decimal text bound so that a NUMERIC/INTEGER/REAL column stores exactly this number, or a problem. */
-function decimalParam(text: string, affinity: SqliteAffinity): SqliteParam {
-  if (affinity === 'TEXT' || affinity === 'BLOB') return text;
-  const normalized = normalizeDecimal(text);
-  if (affinity !== 'REAL' && /^-?\d+$/.test(normalized)) {
-    const whole = BigInt(normalized);
-    if (whole >= INT64_MIN && whole <= INT64_MAX) return whole;
-  }
-  const double = Number(normalized);
-  if (Number.isFinite(double) && normalizeDecimal(numberToDecimalText(double)) === normalized) return double;
-  throw new SqliteValueProblem(
-    'VALUE_WOULD_CHANGE',
-    `is a decimal that SQLite would round to a double in a column of ${affinity} affinity; declare the column DECIMAL TEXT(p,s) to keep it exact`,
-  );
-}
-
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
-
-/** The SQLite type table, one entry per logical kind. */
-export const SQLITE_TYPES: { [K in LogicalKind]: SqliteTypeEntry<K> } = {
-  integer: {
-    declare: (type) => {
-      if (type.bits === 64 && type.unsigned) return 'UNSIGNED BIG TEXT';
-      const name = { 8: 'TINYINT', 16: 'SMALLINT', 24: 'MEDIUMINT', 32: 'INT', 64: 'BIGINT' }[type.bits];
-      return type.unsigned ? `${name} UNSIGNED` : name;
-    },
-    encode: (value, type, affinity) => {
-      const int = expect(typeof value === 'bigint', value as bigint, type, 'a bigint');
-      if (affinity === 'TEXT') return String(int);
-      if (int < INT64_MIN || int > INT64_MAX) {
-        throw new SqliteValueProblem(
-          'VALUE_OUT_OF_RANGE',
-          `is beyond SQLite's 64-bit INTEGER range and would be stored as a REAL; declare the column UNSIGNED BIG TEXT`,
-        );
-      }
-      return int;
-    },
-    decode: (value, type, affinity) => {
-      const [min, max] = integerRange(type);
-      let int: bigint;
-      if (typeof value === 'bigint') int = value;
-      else if (typeof value === 'string' && affinity === 'TEXT' && /^[+-]?\d+$/.test(value))
-        int = BigInt(value);
-      else if (typeof value === 'string' && affinity === 'TEXT') {
-        throw new SqliteValueProblem('VALUE_MALFORMED', 'holds text that is not an integer literal');
-      } else throw storedProblem(value, type);
-      if (int < min || int > max) {
-        throw new SqliteValueProblem(
-          'VALUE_OUT_OF_RANGE',
-          `holds a value outside the range of ${describeType(type)}`,
-        );
-      }
-      return int;
-    },
+/** Per kind, the declared type for a column of another dialect. */
+const DECLARED: { [K in LogicalKind]: (type: TypeOf<K>) => string } = {
+  integer: (type) => {
+    // INTEGER affinity holds signed 64 bits; a TEXT-affinity name (no "INT" in it) keeps 2^64−1 exact.
+    if (type.bits === 64 && type.unsigned) return 'UNSIGNED BIG TEXT';
+    const name = { 8: 'TINYINT', 16: 'SMALLINT', 24: 'MEDIUMINT', 32: 'INT', 64: 'BIGINT' }[type.bits];
+    return type.unsigned ? `${name} UNSIGNED` : name;
   },
-  boolean: {
-    declare: () => 'BOOLEAN',
-    encode: (value, type) => (expect(typeof value === 'boolean', value, type, 'a boolean') ? 1n : 0n),
-    decode: (value, type) => {
-      if (value === 0n || value === 1n) return value === 1n;
-      if (typeof value !== 'bigint') throw storedProblem(value, type);
-      throw new SqliteValueProblem(
-        'VALUE_OUT_OF_RANGE',
-        'holds an INTEGER other than 0 and 1 in a boolean column',
-      );
-    },
-  },
-  decimal: {
-    declare: (type) =>
-      type.precision === undefined ? 'DECIMAL TEXT' : `DECIMAL TEXT(${type.precision},${type.scale ?? 0})`,
-    encode: (value, type, affinity) => {
-      const text = canonicalDecimal(expect(typeof value === 'string', value as string, type, 'decimal text'));
-      if (text === undefined) throw new SqliteValueProblem('VALUE_MALFORMED', 'is not a decimal literal');
-      return decimalParam(text, affinity);
-    },
-    decode: (value, type) => {
-      if (typeof value === 'bigint') return String(value);
-      if (typeof value === 'number' && Number.isFinite(value)) return numberToDecimalText(value);
-      if (typeof value !== 'string') throw storedProblem(value, type);
-      const text = canonicalDecimal(value);
-      if (text === undefined)
-        throw new SqliteValueProblem('VALUE_MALFORMED', 'holds text that is not a decimal literal');
-      return text;
-    },
-    convertible: true,
-  },
-  float: {
-    declare: (type) => (type.bits === 32 ? 'FLOAT' : 'DOUBLE'),
-    encode: (value, type) => {
-      const double = expect(typeof value === 'number', value as number, type, 'a number');
-      if (Number.isNaN(double))
-        throw new SqliteValueProblem('VALUE_WOULD_CHANGE', 'is NaN, which SQLite stores as NULL');
-      if (Object.is(double, -0))
-        throw new SqliteValueProblem('VALUE_WOULD_CHANGE', 'is -0, which SQLite stores as 0');
-      return double;
-    },
-    decode: (value, type) => {
-      if (typeof value === 'number') return value;
-      if (typeof value === 'bigint' && BigInt(Number(value)) === value) return Number(value);
-      if (typeof value === 'bigint') {
-        throw new SqliteValueProblem(
-          'VALUE_OUT_OF_RANGE',
-          'holds an INTEGER that no double represents exactly',
-        );
-      }
-      throw storedProblem(value, type);
-    },
-  },
-  text: textEntry((type) => {
+  boolean: () => 'BOOLEAN',
+  decimal: (type) =>
+    type.precision === undefined ? 'DECIMAL TEXT' : `DECIMAL TEXT(${type.precision},${type.scale ?? 0})`,
+  float: (type) => (type.bits === 32 ? 'FLOAT' : 'DOUBLE'),
+  text: (type) => {
     if (type.length === undefined) return 'TEXT';
     return type.fixed ? `CHAR(${type.length})` : `VARCHAR(${type.length})`;
-  }),
-  binary: {
-    declare: () => 'BLOB',
-    encode: (value, type) => expect(Buffer.isBuffer(value), value as Buffer, type, 'a Buffer'),
-    decode: (value, type) => {
-      if (Buffer.isBuffer(value)) return value;
-      throw storedProblem(value, type);
-    },
   },
-  date: textEntry(() => 'DATE', canonicalDate),
-  // Stored text is kept as it is (a same-engine copy must not respell it); only its form is checked.
-  time: textEntry((type) => (type.fsp ? `TIME(${type.fsp})` : 'TIME'), keepIfValid(canonicalTime)),
-  datetime: textEntry(
-    (type) => (type.fsp ? `DATETIME(${type.fsp})` : 'DATETIME'),
-    keepIfValid(canonicalDatetime),
-  ),
-  timestamptz: textEntry(
-    (type) => (type.fsp ? `TIMESTAMPTZ(${type.fsp})` : 'TIMESTAMPTZ'),
-    canonicalTimestamptz,
-  ),
-  json: textEntry(() => 'JSON TEXT'),
-  enum: textEntry(() => 'TEXT'),
-  set: textEntry(() => 'TEXT'),
-  uuid: textEntry(() => 'UUID TEXT', canonicalUuid),
-  bit: textEntry(
-    (type) => `BIT${type.varying ? ' VARYING' : ''} TEXT(${type.length})`,
-    (text) => (/^[01]*$/.test(text) ? text : undefined),
-  ),
-  other: {
-    declare: () => 'TEXT',
-    encode: (value, type) => expect(typeof value === 'string', value as string, type, 'a string'),
-    decode: (value, type) => {
-      if (typeof value === 'string') return value;
-      if (typeof value === 'bigint') return String(value);
-      if (typeof value === 'number') return String(value);
-      throw storedProblem(value, type);
-    },
-    convertible: true,
-  },
+  binary: () => 'BLOB',
+  date: () => 'DATE',
+  time: (type) => withFsp('TIME', type.fsp),
+  datetime: (type) => withFsp('DATETIME', type.fsp),
+  timestamptz: (type) => withFsp('TIMESTAMPTZ', type.fsp),
+  json: () => 'JSON TEXT',
+  enum: () => 'TEXT',
+  set: () => 'TEXT',
+  uuid: () => 'UUID TEXT',
+  bit: (type) => `BIT${type.varying ? ' VARYING' : ''} TEXT(${type.length})`,
+  other: () => 'TEXT',
 };
-
-function entryOf(type: LogicalType): SqliteTypeEntry<LogicalKind> {
-  return SQLITE_TYPES[type.kind] as SqliteTypeEntry<LogicalKind>;
-}
 
 /** The declared type for a column of another dialect (an enum also gets a CHECK, see ddl.ts). */
 export function declareSqliteType(type: LogicalType): string {
-  return entryOf(type).declare(type as never);
+  return (DECLARED[type.kind] as (type: LogicalType) => string)(type);
 }
 
-/** Whether SQLite keeps a bound value's storage class in a column of this affinity. */
-function keepsStorageClass(value: SqliteParam, affinity: SqliteAffinity): boolean {
-  if (value === null || Buffer.isBuffer(value) || affinity === 'BLOB') return true;
-  if (affinity === 'TEXT') return typeof value === 'string';
-  if (typeof value === 'string') return !looksNumeric(value);
-  return affinity !== 'REAL' || typeof value === 'number';
-}
+const PRODUCTS: Record<Dialect, string> = { postgres: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
 
-/** A canonical value → the parameter to bind; throws SqliteValueProblem when SQLite would change it. */
-export function encodeSqliteValue(
-  type: LogicalType,
-  affinity: SqliteAffinity,
-  value: CanonicalValue,
-): SqliteParam {
-  if (value === null) return null;
-  const entry = entryOf(type);
-  const param = entry.encode(value, type as never, affinity);
-  if (!entry.convertible && !keepsStorageClass(param, affinity)) {
-    throw new SqliteValueProblem(
-      'VALUE_WOULD_CHANGE',
-      `would be converted by the column's ${affinity} affinity (SQLite would store a different storage class)`,
-    );
+/** What a SQLite column created for `type` cannot carry from a column of `source`. */
+export function sqliteLosses(type: LogicalType, source: Dialect): TypeLoss[] {
+  const product = PRODUCTS[source];
+  switch (type.kind) {
+    case 'float':
+      if (source === 'postgres') {
+        return [{ loss: 'special-float', detail: 'NaN (SQLite stores NULL) and -0 (SQLite stores 0)' }];
+      }
+      return source === 'mysql' ? [{ loss: 'special-float', detail: '-0 (SQLite stores 0)' }] : [];
+    case 'date':
+    case 'datetime':
+    case 'timestamptz':
+      return source === 'postgres'
+        ? [
+            {
+              loss: 'infinite-date',
+              detail:
+                'PostgreSQL infinity, -infinity, BC dates and years past 9999 (SQLite would not read them back as dates)',
+            },
+          ]
+        : [];
+    case 'other':
+      return source === 'sqlite'
+        ? []
+        : [{ loss: 'no-target-type', detail: `${product} ${type.name} (widen: TEXT holding its text form)` }];
+    default:
+      return [];
   }
-  return param;
 }
 
-/** A stored value → its canonical value; throws SqliteValueProblem when it cannot be exact. */
-export function decodeSqliteValue(
-  type: LogicalType,
-  affinity: SqliteAffinity,
-  value: SqliteStored | null,
-): CanonicalValue {
-  if (value === null) return null;
-  return entryOf(type).decode(value, type as never, affinity);
+/**
+ * The declared type for a column of another dialect and its losses. Every widening SQLite can
+ * offer is TEXT, which the default mappings already use where a wider type exists (`UNSIGNED BIG
+ * TEXT`, `DECIMAL TEXT`); `widen` on `no-target-type` keeps TEXT and lets the text form through.
+ */
+export function mapToSqlite(type: LogicalType, context: MappingContext): TypeMapping {
+  return { native: declareSqliteType(type), losses: sqliteLosses(type, context.sourceDialect) };
 }
+
+/** SQLite's type system, for DDL, value checks, `--dry-run` and docs/types.md. */
+export const SQLITE_TYPE_SYSTEM: TypeSystem = {
+  dialect: 'sqlite',
+  product: 'SQLite',
+  catalog: SQLITE_CATALOG,
+  mapFrom: mapToSqlite,
+};
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** An enum's CHECK clause for a column of another dialect. */
 export function enumCheckSql(column: string, values: string[]): string {

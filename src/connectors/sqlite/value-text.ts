@@ -8,10 +8,11 @@ import { trimFraction } from '../../values/canonical.js';
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
 
+/** SQLite's storage classes of a non-NULL value. */
+export type SqliteStorageClass = 'INTEGER' | 'REAL' | 'TEXT' | 'BLOB';
+
 /** The storage class of a value as better-sqlite3 returns it with safe integers on. */
-export function storageClassOf(
-  value: bigint | number | string | Buffer,
-): 'INTEGER' | 'REAL' | 'TEXT' | 'BLOB' {
+export function storageClassOf(value: bigint | number | string | Buffer): SqliteStorageClass {
   if (typeof value === 'bigint') return 'INTEGER';
   if (typeof value === 'number') return 'REAL';
   if (typeof value === 'string') return 'TEXT';

@@ -1,41 +1,59 @@
 /**
  * Loads batches into a SQLite table with one prepared INSERT, all in one transaction per write()
  * call. Each value is bound so that the column's affinity keeps it as it is; a value SQLite would
- * change (NaN → NULL, 2^63 → REAL, '12' into a NUMERIC column → 12) is a ValueError instead.
+ * change (NaN → NULL, 2^63 → REAL, a type SQLite lacks) is a loss, handled by the run's policy
+ * (default: lossError, and nothing of the write is kept).
  */
 
 import { DatabaseError, messageOf, ValueError } from '../../errors.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import type { CanonicalValue, RowBatch } from '../../values/canonical.js';
-import type { WriteResult } from '../connector.js';
-import { sqliteAffinities } from './reader.js';
-import { describeRowKey, keyPositions } from './row-key.js';
+import type { Coercions } from '../../values/coercions.js';
+import type { WriteOptions, WriteResult } from '../connector.js';
+import {
+  checkStorageClass,
+  encodeSqliteValue,
+  type SqliteParam,
+  type SqliteSlot,
+  SqliteValueProblem,
+} from './codecs.js';
+import { applySqlitePolicy, sqliteTarget } from './loss-policy.js';
+import { type SqliteDeclared, sqliteDeclared } from './reader.js';
+import { describeRowKey, keyPositions, rowKeyText } from './row-key.js';
 import type { SqliteDatabase } from './session.js';
 import { quoteSqliteIdent } from './sql.js';
-import { encodeSqliteValue, type SqliteAffinity, type SqliteParam, SqliteValueProblem } from './types.js';
+
+/** A target column: its declared type and affinity, and whether it is the source column's own type. */
+type WriteSlot = SqliteSlot & SqliteDeclared;
+
+const sameType = (a: string, b: string) =>
+  a.trim().replace(/\s+/g, ' ').toUpperCase() === b.trim().replace(/\s+/g, ' ').toUpperCase();
 
 /** Inserts every row of `batches` (rows follow `copiedColumns(table)`) in one transaction; rolls back on any error. */
 export async function writeSqliteTable(
   db: SqliteDatabase,
   table: Table,
   batches: AsyncIterable<RowBatch>,
+  options: WriteOptions = {},
 ): Promise<WriteResult> {
   const columns = copiedColumns(table);
   const names = columns.map((column) => quoteSqliteIdent(column.name)).join(', ');
   const marks = columns.map(() => '?').join(', ');
-  let affinities: SqliteAffinity[];
+  let slots: WriteSlot[];
   let insert: ReturnType<SqliteDatabase['prepare']>;
   try {
-    affinities = sqliteAffinities(db, table.name, columns);
+    // Same-engine DDL copies the native type verbatim, so a matching declared type means a SQLite source.
+    slots = sqliteDeclared(db, table.name, columns).map((declared, i) => ({
+      ...declared,
+      native: sameType(declared.declared, columns[i]!.nativeType),
+    }));
     insert = db.prepare(`INSERT INTO ${quoteSqliteIdent(table.name)} (${names}) VALUES (${marks})`);
     db.exec('BEGIN IMMEDIATE');
   } catch (error) {
     throw new DatabaseError(
       'SQLITE_WRITE_FAILED',
       `Preparing to load table "${table.name}" failed: ${messageOf(error)}`,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   }
   const positions = keyPositions(columns, table.primaryKey);
@@ -45,7 +63,7 @@ export async function writeSqliteTable(
     for await (const batch of batches) {
       for (const row of batch.rows) {
         rows++;
-        const params = encodeRow(table, columns, affinities, row, positions, rows);
+        const params = encodeRow(table, columns, slots, row, positions, rows, options.coercions);
         try {
           insert.run(params);
         } catch (error) {
@@ -70,10 +88,11 @@ export async function writeSqliteTable(
 function encodeRow(
   table: Table,
   columns: Column[],
-  affinities: SqliteAffinity[],
+  slots: WriteSlot[],
   row: CanonicalValue[],
   positions: number[],
   ordinal: number,
+  coercions: Coercions | undefined,
 ): SqliteParam[] {
   if (row.length !== columns.length) {
     throw new DatabaseError(
@@ -84,15 +103,33 @@ function encodeRow(
   const params: SqliteParam[] = new Array(columns.length);
   for (let i = 0; i < columns.length; i++) {
     const column = columns[i]!;
+    const slot = slots[i]!;
     try {
-      params[i] = encodeSqliteValue(column.type, affinities[i]!, row[i] ?? null);
+      params[i] = encodeSqliteValue(column.type, slot, row[i] ?? null);
     } catch (error) {
       if (!(error instanceof SqliteValueProblem)) throw error;
-      throw new ValueError(
-        error.code,
-        `Table "${table.name}", column "${column.name}", ${describeRowKey(columns, positions, row, ordinal)}: the value ${error.message}. Nothing of this write was kept.`,
-        { table: table.name, column: column.name, cause: error },
-      );
+      const where = () => rowKeyText(columns, positions, row, ordinal);
+      if (!error.loss) {
+        throw new ValueError(
+          error.code,
+          `Table "${table.name}", column "${column.name}", key ${where()}: the value ${error.message}. Nothing of this write was kept.`,
+          { table: table.name, column: column.name, cause: error },
+        );
+      }
+      const site = {
+        table: table.name,
+        column: column.name,
+        key: where(),
+        target: sqliteTarget(slot.declared),
+        nullable: column.nullable,
+      };
+      const value = applySqlitePolicy(coercions, { ...site, loss: error.loss }, error.fixes);
+      try {
+        params[i] = checkStorageClass(column.type, slot.affinity, value);
+      } catch (again) {
+        if (!(again instanceof SqliteValueProblem)) throw again;
+        params[i] = applySqlitePolicy(coercions, { ...site, loss: 'storage-class' }, {});
+      }
     }
   }
   return params;

@@ -549,7 +549,7 @@ describe('MariaDB connector: cross-dialect writes', () => {
   });
 });
 
-describe('MariaDB connector: LOAD DATA warnings fail the write', () => {
+describe('MariaDB connector: values that would change fail the write', () => {
   let target: MysqlConnector;
   let strict: Table;
   let dbName: string;
@@ -565,7 +565,7 @@ describe('MariaDB connector: LOAD DATA warnings fail the write', () => {
     strict = await tableOf(target, 'strict_t');
   });
 
-  const cases: Array<[string, Row[], string, RegExp]> = [
+  const cases: Array<[string, Row[], string, string, RegExp]> = [
     [
       '300 into a TINYINT',
       [
@@ -573,21 +573,24 @@ describe('MariaDB connector: LOAD DATA warnings fail the write', () => {
         [2n, 300n, 'ok', 1],
       ],
       'small',
-      /row 2 of this write.*key id=2.*Out of range/,
+      'LOSSY_OUT_OF_RANGE',
+      /column small, key id=2: a number or instant outside .* MariaDB tinyint\(4\).*--coerce out-of-range=null\|substitute\|widen/,
     ],
     [
       'a too-long string into VARCHAR(5)',
       [[1n, 1n, 'toolong', 1]],
       'name',
-      /row 1 of this write.*Data too long|truncated/,
+      'LOSSY_TOO_LONG',
+      /key id=1: a text or binary value longer .* MariaDB varchar\(5\)/,
     ],
     [
-      'a duplicate primary key',
+      'a duplicate primary key (the server warning is the backstop)',
       [
         [1n, 1n, 'a', 1],
         [1n, 2n, 'b', 1],
       ],
       'id',
+      'VALUE_CHANGED_BY_TARGET',
       /Duplicate entry for key 'PRIMARY'/,
     ],
     [
@@ -597,15 +600,17 @@ describe('MariaDB connector: LOAD DATA warnings fail the write', () => {
         [2n, 1n, 'b', Number.NaN],
       ],
       'f',
-      /cannot hold NaN/,
+      'LOSSY_SPECIAL_FLOAT',
+      /key id=2: a float NaN, ±Infinity or -0 .* MariaDB double/,
     ],
   ];
 
   it.each(cases)(
     '%s throws ValueError naming the column and leaves the table empty',
-    async (_name, rows, column, message) => {
+    async (_name, rows, column, code, message) => {
       const error = await target.write(strict, batchesOf(rows, 1)).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ValueError);
+      expect((error as ValueError).code).toBe(code);
       expect((error as ValueError).column).toBe(column);
       expect((error as ValueError).table).toBe('strict_t');
       expect((error as ValueError).message).toMatch(message);

@@ -11,8 +11,9 @@ import { createPostgresConnector } from '../../../src/connectors/postgres/index.
 import { parseConnectionUrl } from '../../../src/connectors/url.js';
 import { ConnectionError, DatabaseError, ValueError } from '../../../src/errors.js';
 import type { Column, Table } from '../../../src/schema/table.js';
-import type { Row, RowBatch } from '../../../src/values/canonical.js';
-import { freshPostgres, pgQuery, type TestDatabase } from '../../helpers/servers.js';
+import type { CanonicalValue, Row, RowBatch } from '../../../src/values/canonical.js';
+import { Coercions, parseCoercionRule } from '../../../src/values/coercions.js';
+import { freshPostgres, PG_BASE, pgQuery, type TestDatabase } from '../../helpers/servers.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/postgres/${name}`, import.meta.url), 'utf8');
@@ -541,35 +542,41 @@ describe('PostgreSQL connector: values the target would change', () => {
 
   const good = (id: bigint): Row => [id, 'ok', 1n, '2020-01-01', 'a'];
 
-  it('refuses a NUL character in text, naming table, column and key', async () => {
+  it('refuses a NUL character in text before sending it, naming table, column, key and the way out', async () => {
     const error = await failure([good(1n), [2n, 'a\u0000b', null, null, null]]);
+    expect(error.code).toBe('LOSSY_NUL_IN_TEXT');
     expect(error.column).toBe('short');
     expect(error.table).toBe('strict');
-    expect(error.message).toContain('column "short"');
-    expect(error.message).toContain('id=2');
+    expect(error.message).toContain('table strict, column short, key id=2');
     expect(error.message).toContain('NUL');
+    expect(error.message).toContain('PostgreSQL character varying(5)');
+    expect(error.message).toContain('--coerce nul-in-text=');
   });
 
   it('refuses a value longer than varchar(5) without repeating the value', async () => {
     const error = await failure([good(1n), [7n, 'secret-too-long', null, null, null]]);
+    expect(error.code).toBe('LOSSY_TOO_LONG');
     expect(error.column).toBe('short');
     expect(error.message).toContain('id=7');
     expect(error.message).not.toContain('secret');
   });
 
-  it('turns PostgreSQL data errors during COPY into ValueErrors naming column and key', async () => {
+  it('finds out-of-range numbers and zero dates before COPY, after thousands of good rows', async () => {
     const many = Array.from({ length: 5000 }, (_, i) => good(BigInt(i + 1)));
     const range = await failure([...many, [9001n, null, 654321n, null, null]]);
     expect(range.column).toBe('flag');
-    expect(range.code).toBe('VALUE_OUT_OF_RANGE');
+    expect(range.code).toBe('LOSSY_OUT_OF_RANGE');
     expect(range.message).toContain('id=9001');
     expect(range.message).not.toContain('654321');
 
-    const date = await failure([good(1n), [2n, null, null, '0000-00-00', null]]);
+    const date = await failure([good(1n), [2n, null, null, '1999-00-07', null]]);
+    expect(date.code).toBe('LOSSY_ZERO_DATE');
     expect(date.column).toBe('born');
     expect(date.message).toContain('id=2');
-    expect(date.message).not.toContain('0000');
+    expect(date.message).not.toContain('1999');
+  });
 
+  it('turns what PostgreSQL itself refuses during COPY into ValueErrors naming column and key', async () => {
     const label = await failure([good(1n), [3n, null, null, null, 'secret-label']]);
     expect(label.column).toBe('e');
     expect(label.message).toContain('id=3');
@@ -676,5 +683,440 @@ describe('PostgreSQL connector: connection errors', () => {
     expect((error as Error).message).toContain(`"${source.name}_missing"`);
     expect((error as Error).message).toMatch(/Create it/);
     expect((error as Error).message).not.toContain('s3cr3t');
+  });
+});
+
+describe('PostgreSQL connector: type-torture fixture', () => {
+  let torture: TestDatabase;
+  let connector: Connector;
+  let tables: Table[];
+  /** Every table's rows by id. */
+  const rowsOf = new Map<string, Map<bigint, Row>>();
+
+  beforeAll(async () => {
+    torture = await freshPostgres('pgtort');
+    await pgQuery(torture.name, fixture('torture.sql'));
+    connector = await connect(torture.url);
+    opened.push(connector);
+    tables = (await connector.introspect()).tables;
+    for (const table of tables) {
+      const rows = await readAll(connector, table, 3, 1 << 20);
+      rowsOf.set(table.name, new Map(rows.map((row) => [row[0] as bigint, row])));
+    }
+  });
+
+  afterAll(async () => {
+    await connector?.close();
+    await torture?.drop();
+  });
+
+  /** The value of `column` in the row with `id` of `table`. */
+  function cell(table: string, id: number, column: string): CanonicalValue | undefined {
+    const index = tableNamed(tables, table).columns.findIndex((c) => c.name === column);
+    return rowsOf.get(table)?.get(BigInt(id))?.[index];
+  }
+  const cells = (table: string, column: string, ids: number[]) => ids.map((id) => cell(table, id, column));
+
+  it('reads integers, decimals and floats exactly', () => {
+    expect(cells('t_integers', 'c_smallint', [1, 2])).toEqual([-32768n, 32767n]);
+    expect(cells('t_integers', 'c_bigint', [6, 7, 8])).toEqual([
+      -9223372036854775808n,
+      9223372036854775807n,
+      9007199254740993n,
+    ]);
+    expect(cells('t_decimals', 'c_numeric', [1, 2])).toEqual([
+      '12345678901234567890.12345678901234567890',
+      '-0.5',
+    ]);
+    expect(cell('t_decimals', 4, 'c_numeric_65_30')).toBe(`${'9'.repeat(35)}.${'9'.repeat(30)}`);
+    expect(cells('t_decimals', 'c_numeric_20_0', [7])).toEqual(['18446744073709551615']);
+    expect(cells('t_decimals', 'c_numeric_10_2', [9, 10])).toEqual(['-12.50', '0.00']);
+    expect(cells('t_numeric_special', 'c_numeric', [1, 2, 3])).toEqual(['NaN', 'Infinity', '-Infinity']);
+    expect(cell('t_numeric_special', 5, 'c_numeric')).toBe(`0.${'0'.repeat(99)}1`);
+    expect(cells('t_numeric_special', 'c_numeric_neg', [6, 7])).toEqual(['1234500', '-9999900']);
+    expect(cells('t_floats', 'c_real', [1, 3, 4, 5, 7])).toEqual([
+      3.4028234663852886e38, 1.1754943508222875e-38, 1.401298464324817e-45, 4056.666748046875,
+      0.10000000149011612,
+    ]);
+    expect(cells('t_floats', 'c_double', [8, 10, 11, 12, 13, 14, 15])).toEqual([
+      1.7976931348623157e308, 2.2250738585072014e-308, 5e-324, 0.30000000000000004, 123456789.12345679,
+      1.0000000000000002, 1e23,
+    ]);
+    const specials = [
+      ...cells('t_special_floats', 'c_real', [1, 2, 3, 4]),
+      ...cells('t_special_floats', 'c_double', [5, 6, 7, 8]),
+    ];
+    const expected = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0];
+    specials.forEach((value, i) => {
+      expect(Object.is(value, expected[i % 4])).toBe(true);
+    });
+  });
+
+  it('reads text, CHAR padding, binary and bits exactly', () => {
+    const controls = String.fromCharCode(...Array.from({ length: 31 }, (_, i) => i + 1), 127);
+    expect(cells('t_text', 'c_text', [1, 2, 3, 4, 5, 6, 7, 8])).toEqual([
+      '',
+      null,
+      'NULL',
+      '\\N',
+      controls,
+      'emoji \u{1F600} \u{1D11E}',
+      'combining e\u0301 a\u0308 \u00F1',
+      'it\'s "quoted" `back` back\\slash',
+    ]);
+    expect(cell('t_text', 9, 'c_text')).toBe('ferry é😀 '.repeat(300000));
+    expect(cells('t_text', 'c_varchar', [10, 11, 12, 13])).toEqual([
+      '',
+      'trailing   ',
+      '   leading',
+      'tab\there',
+    ]);
+    expect(cells('t_char', 'c_char', [1, 2, 3])).toEqual(['abc       ', '          ', 'a  b      ']);
+    expect(cells('t_binary', 'c_bytea', [1, 2, 3])).toEqual([Buffer.alloc(0), Buffer.alloc(3), ALL_BYTES]);
+    expect(
+      (cell('t_binary', 4, 'c_bytea') as Buffer).equals(Buffer.concat(new Array(12288).fill(ALL_BYTES))),
+    ).toBe(true);
+    expect(cells('t_bits', 'c_bit1', [1, 2])).toEqual(['0', '1']);
+    expect(cells('t_bits', 'c_bit64', [3, 4])).toEqual(['1'.repeat(64), `1${'0'.repeat(62)}1`]);
+    expect(cells('t_varbit', 'c_varbit', [1, 2])).toEqual(['101', '']);
+  });
+
+  it('reads dates and times to the microsecond, instants in UTC across DST, and infinities', () => {
+    expect(cells('t_dates', 'c_date', [1, 2])).toEqual(['0001-01-01', '9999-12-31']);
+    expect(cells('t_dates', 'c_timestamp', [5, 6, 7, 10, 12, 13, 14])).toEqual([
+      '9999-12-31 23:59:59.999999',
+      '2021-01-01 12:00:00',
+      '2021-01-01 12:00:00.1',
+      '2021-01-01 12:00:00.1234',
+      '2021-01-01 12:00:00.123456',
+      '2021-03-28 02:30:00',
+      '2021-10-31 02:30:00',
+    ]);
+    expect(cells('t_dates', 'c_timestamptz', [15, 16, 17, 18, 19])).toEqual([
+      '2021-03-28 00:30:00',
+      '2021-10-31 00:30:00',
+      '2021-10-31 01:30:00',
+      '1970-01-01 00:00:01',
+      '2038-01-19 03:14:07.999999',
+    ]);
+    expect(cells('t_dates', 'c_time', [20, 21, 22, 23])).toEqual([
+      '00:00:00',
+      '23:59:59.999999',
+      '24:00:00',
+      '12:34:56.5',
+    ]);
+    expect([cell('t_dates', 24, 'c_timestamp0'), cell('t_dates', 24, 'c_time3')]).toEqual([
+      '2021-06-01 12:00:00',
+      '01:02:03.123',
+    ]);
+    expect(cells('t_infinity', 'c_date', [1, 2, 3, 5])).toEqual([
+      'infinity',
+      '-infinity',
+      '0044-03-15 BC',
+      '5874897-12-31',
+    ]);
+    expect(cells('t_infinity', 'c_timestamp', [8, 9])).toEqual([
+      '0044-03-15 12:00:00 BC',
+      '294276-12-31 23:59:59.999999',
+    ]);
+    expect(cells('t_infinity', 'c_timestamptz', [10, 12])).toEqual(['infinity', '0001-01-01 00:00:00 BC']);
+  });
+
+  it('reads JSON as printed, enum labels, UUIDs and PostgreSQL-only types as their text', () => {
+    expect(cells('t_json', 'c_json', [1, 2, 4, 5])).toEqual([
+      '{"b": 1, "a": 2}',
+      '{"a": 1, "a": 2}',
+      '"\\u00e9\\ud83d\\ude00"',
+      ' { "spaced" : [ ] } ',
+    ]);
+    expect(cells('t_json', 'c_jsonb', [7, 8, 9, 10])).toEqual([
+      '{"a": 2, "b": 1}',
+      '{"a": 2}',
+      '{"big": 12345678901234567890123, "precise": 1.0000000000000000001}',
+      '"é😀"',
+    ]);
+    expect(cells('t_enum', 'c_enum', [1, 2, 3, 4, 5, 6, 7])).toEqual([
+      'plain',
+      'with space',
+      'comma, inside',
+      "quote's",
+      'double"quote',
+      '',
+      null,
+    ]);
+    expect(cell('t_uuid', 3, 'c_uuid')).toBe('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+    expect(cells('t_pg_types', 'c_interval', [1, 2, 3])).toEqual([
+      '1 year 2 mons 3 days 04:05:06.789',
+      '-838:59:59',
+      '00:00:00.000001',
+    ]);
+    expect([cell('t_pg_types', 4, 'c_int_array'), cell('t_pg_types', 4, 'c_text_array')]).toEqual([
+      '{1,NULL,-3}',
+      '{"a,b","c\\"d",NULL,""}',
+    ]);
+    expect(cell('t_pg_types', 5, 'c_tstzrange')).toBe('["2021-03-28 00:30:00+00","2021-10-31 01:30:00+00")');
+    expect(cells('t_pg_types', 'c_money', [9, 10])).toEqual(['$1,234.56', '-$0.01']);
+    expect([cell('t_pg_types', 9, 'c_xml'), cell('t_pg_types', 9, 'c_point')]).toEqual([
+      '<a x="1">t&amp;</a>',
+      '(1.5,-2)',
+    ]);
+  });
+
+  it('copies every torture table into another PostgreSQL database value for value', async () => {
+    const destination = await targetConnector('torture');
+    const request = { sourceDialect: 'postgres' as const, tables };
+    expect(await destination.createSchema(request, 'tables')).toEqual([]);
+    const coercions = new Coercions();
+    for (const table of tables) {
+      const rows = [...(rowsOf.get(table.name)?.values() ?? [])];
+      expect((await destination.write(table, batchesOf(rows, 4), { coercions })).rows).toBe(rows.length);
+    }
+    expect(await destination.createSchema(request, 'constraints')).toEqual([]);
+    expect(coercions.counts()).toEqual([]);
+    const copied = await destination.introspect();
+    expect(copied.tables.map((t) => [t.name, t.columns])).toEqual(tables.map((t) => [t.name, t.columns]));
+    // Buffers compared as hex and floats by Object.is: deep equality of MB-sized Buffers is slow.
+    const comparable = (rows: Row[]) =>
+      rows.map((row) =>
+        row.map((value) =>
+          Buffer.isBuffer(value) ? `bytes ${value.toString('hex')}` : Object.is(value, -0) ? '-0' : value,
+        ),
+      );
+    for (const table of copied.tables) {
+      const back = await readAll(destination, table);
+      const original = [...(rowsOf.get(table.name)?.values() ?? [])];
+      expect(comparable(back), table.name).toEqual(comparable(original));
+    }
+  });
+});
+
+/** A table as another dialect describes it, with one column per lossy case. */
+function lossyTable(name: string, columns: Column[]): Table {
+  return {
+    name,
+    columns: [
+      column('id', { kind: 'integer', bits: 32, unsigned: false }, 'int', { nullable: false }),
+      ...columns,
+    ],
+    primaryKey: ['id'],
+    indexes: [],
+    foreignKeys: [],
+  };
+}
+
+const MYSQL_LOSSY = lossyTable('mysql_lossy', [
+  column('born', { kind: 'date' }, 'date'),
+  column('span', { kind: 'time', fsp: 0 }, 'time'),
+  column('body', { kind: 'text' }, 'longtext'),
+  column('geo', { kind: 'other', name: 'point' }, 'point'),
+]);
+const MYSQL_LOSSY_ROWS: Row[] = [
+  [1n, '2020-01-01', '12:00:00', 'plain', null],
+  [2n, '0000-00-00', '-838:59:59', 'a\u0000b', null],
+  [3n, '2020-00-15', '838:59:59', null, 'POLYGON((0 0,1 0,1 1,0 0))'],
+];
+
+const SQLITE_LOSSY = lossyTable('sqlite_lossy', [
+  column('small', { kind: 'integer', bits: 32, unsigned: false }, 'INT'),
+  column('short', { kind: 'text', length: 5 }, 'VARCHAR(5)'),
+  column('price', { kind: 'decimal', precision: 5, scale: 2 }, 'DECIMAL TEXT(5,2)'),
+]);
+const SQLITE_LOSSY_ROWS: Row[] = [
+  [1n, 1n, 'abc', '1.50'],
+  [2n, 1099511627776n, 'abcdefgh', '1.505'],
+];
+
+describe('PostgreSQL connector: values another dialect’s column cannot bring', () => {
+  let destination: Connector;
+
+  beforeAll(async () => {
+    destination = await targetConnector('lossy');
+  });
+
+  /** Creates `table` fresh as coming from `dialect` under `rules`, writes `rows`, returns the error or the rows read back. */
+  async function copy(table: Table, dialect: 'mysql' | 'sqlite', rows: Row[], rules: string[] = []) {
+    const coercions = new Coercions(rules.map(parseCoercionRule));
+    await destination.dropTables([table.name]);
+    await destination.createSchema({ sourceDialect: dialect, tables: [table], coercions }, 'tables');
+    const error = await destination.write(table, batchesOf(rows), { coercions }).then(
+      () => undefined,
+      (caught: unknown) => caught as ValueError,
+    );
+    const created = tableNamed((await destination.introspect({ tables: [table.name] })).tables, table.name);
+    const back = error ? [] : await readAll(destination, created);
+    const types = Object.fromEntries(created.columns.map((c) => [c.name, c.nativeType]));
+    const counts = coercions.counts().map((c) => `${c.column}:${c.loss}=${c.action}×${c.values}`);
+    return { error, back, types, counts };
+  }
+
+  it('stops at a MySQL zero date by default, naming table, column, key and the policy', async () => {
+    const { error, types } = await copy(MYSQL_LOSSY, 'mysql', MYSQL_LOSSY_ROWS);
+    expect(error).toBeInstanceOf(ValueError);
+    expect(error?.code).toBe('LOSSY_ZERO_DATE');
+    expect(error?.message).toContain('table mysql_lossy, column born, key id=2');
+    expect(error?.message).toContain('--coerce zero-date=null|substitute');
+    expect(types).toMatchObject({
+      born: 'date',
+      span: 'time(0) without time zone',
+      body: 'text',
+      geo: 'text',
+    });
+    expect(await pgQuery(target.name, 'SELECT count(*)::int AS n FROM lossy.mysql_lossy')).toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  it('stops at TIME beyond 24 hours, NUL in text and a geometry, each with its own loss kind', async () => {
+    const only = (rules: string[]) => copy(MYSQL_LOSSY, 'mysql', MYSQL_LOSSY_ROWS, rules);
+    expect((await only(['zero-date=substitute'])).error?.code).toBe('LOSSY_TIME_RANGE');
+    expect((await only(['zero-date=substitute', 'time-range=widen'])).error?.code).toBe('LOSSY_NUL_IN_TEXT');
+    const geometry = await only(['zero-date=substitute', 'time-range=widen', 'nul-in-text=widen']);
+    expect(geometry.error?.code).toBe('LOSSY_NO_TARGET_TYPE');
+    expect(geometry.error?.message).toContain('key id=3');
+  });
+
+  it('substitutes zero dates and widens TIME to interval, text with NUL to bytea, geometry to WKT text', async () => {
+    const { error, back, types, counts } = await copy(MYSQL_LOSSY, 'mysql', MYSQL_LOSSY_ROWS, [
+      'zero-date=substitute',
+      'time-range=widen',
+      'nul-in-text=widen',
+      'no-target-type=widen',
+    ]);
+    expect(error).toBeUndefined();
+    expect(types).toMatchObject({ born: 'date', span: 'interval', body: 'bytea', geo: 'text' });
+    expect(back).toEqual([
+      [1n, '2020-01-01', '12:00:00', Buffer.from('plain'), null],
+      [2n, '0001-01-01', '-838:59:59', Buffer.from('a\u0000b'), null],
+      [3n, '2020-01-15', '838:59:59', null, 'POLYGON((0 0,1 0,1 1,0 0))'],
+    ]);
+    expect(counts).toEqual([
+      'born:zero-date=substitute×2',
+      'span:time-range=widen×2',
+      'body:nul-in-text=widen×1',
+      'geo:no-target-type=widen×1',
+    ]);
+  });
+
+  it('stores NULL where the policy says so, and counts it per column', async () => {
+    const { error, back, counts } = await copy(MYSQL_LOSSY, 'mysql', MYSQL_LOSSY_ROWS, [
+      'zero-date=null',
+      'time-range=null',
+      'nul-in-text=null',
+      'mysql_lossy.geo:no-target-type=null',
+    ]);
+    expect(error).toBeUndefined();
+    expect(back).toEqual([
+      [1n, '2020-01-01', '12:00:00', 'plain', null],
+      [2n, null, null, null, null],
+      [3n, null, null, null, null],
+    ]);
+    expect(counts).toEqual([
+      'born:zero-date=null×2',
+      'span:time-range=null×2',
+      'body:nul-in-text=null×1',
+      'geo:no-target-type=null×1',
+    ]);
+  });
+
+  it('refuses NULL as the policy for a NOT NULL column', async () => {
+    const strict = lossyTable('mysql_not_null', [
+      column('born', { kind: 'date' }, 'date', { nullable: false }),
+    ]);
+    const { error } = await copy(strict, 'mysql', [[1n, '0000-00-00']], ['zero-date=null']);
+    expect(error?.code).toBe('LOSSY_ZERO_DATE');
+  });
+
+  it('stops at SQLite values wider than their declared types, or widens and rounds them', async () => {
+    const stopped = await copy(SQLITE_LOSSY, 'sqlite', SQLITE_LOSSY_ROWS);
+    expect(stopped.error?.code).toBe('LOSSY_OUT_OF_RANGE');
+    expect(stopped.error?.message).toContain('column small, key id=2');
+    const { error, back, types, counts } = await copy(SQLITE_LOSSY, 'sqlite', SQLITE_LOSSY_ROWS, [
+      'sqlite_lossy.small:out-of-range=widen',
+      'too-long=widen',
+      'sqlite_lossy.price:precision=substitute',
+    ]);
+    expect(error).toBeUndefined();
+    expect(types).toMatchObject({ small: 'numeric', short: 'text', price: 'numeric(5,2)' });
+    expect(back).toEqual([
+      [1n, '1', 'abc', '1.50'],
+      [2n, '1099511627776', 'abcdefgh', '1.51'],
+    ]);
+    expect(counts).toEqual([
+      'small:out-of-range=widen×1',
+      'short:too-long=widen×1',
+      'price:precision=substitute×1',
+    ]);
+  });
+
+  it('stops at 2^64−1 bound for an existing signed bigint column, or clamps it', async () => {
+    await pgQuery(target.name, 'CREATE TABLE lossy.counters (id integer PRIMARY KEY, hits bigint)');
+    const counters = lossyTable('counters', [
+      column('hits', { kind: 'integer', bits: 64, unsigned: true }, 'bigint unsigned'),
+    ]);
+    const rows: Row[] = [[1n, 18446744073709551615n]];
+    const error = await destination.write(counters, batchesOf(rows)).catch((caught: unknown) => caught);
+    expect((error as ValueError).code).toBe('LOSSY_OUT_OF_RANGE');
+    expect((error as ValueError).message).toContain('PostgreSQL bigint');
+    const coercions = new Coercions([parseCoercionRule('out-of-range=substitute')]);
+    await destination.write(counters, batchesOf(rows), { coercions });
+    expect(await pgQuery(target.name, 'SELECT hits::text FROM lossy.counters')).toEqual([
+      { hits: '9223372036854775807' },
+    ]);
+  });
+});
+
+describe('PostgreSQL connector: text that is not UTF-8 at the source', () => {
+  const name = `ferry_pgascii_${process.pid}_${Date.now().toString(36)}`;
+  let ascii: Connector;
+
+  beforeAll(async () => {
+    await pgQuery(
+      'postgres',
+      `CREATE DATABASE "${name}" ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`,
+    );
+    await pgQuery(
+      name,
+      `CREATE TABLE legacy (id integer PRIMARY KEY, note text);
+      INSERT INTO legacy VALUES (1, 'fine'), (2, E'caf\\xe9'), (3, E'\\xff\\xfe')`,
+    );
+    ascii = await connect(`${PG_BASE}/${name}`);
+    opened.push(ascii);
+  });
+
+  afterAll(async () => {
+    await ascii?.close();
+    await pgQuery('postgres', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  async function readLegacy(rules: string[]) {
+    const [legacy] = (await ascii.introspect()).tables;
+    const coercions = new Coercions(rules.map(parseCoercionRule));
+    const rows: Row[] = [];
+    for await (const batch of ascii.read(legacy!, { batchRows: 10, batchBytes: 1 << 20, coercions }))
+      rows.push(...batch.rows);
+    return { rows, counts: coercions.counts().map((c) => `${c.column}:${c.loss}=${c.action}×${c.values}`) };
+  }
+
+  it('stops by default, naming table, column and key', async () => {
+    const error = await readLegacy([]).catch((caught: unknown) => caught as ValueError);
+    expect(error).toBeInstanceOf(ValueError);
+    expect((error as ValueError).code).toBe('LOSSY_INVALID_TEXT');
+    expect((error as ValueError).message).toContain('table legacy, column note, key id=2');
+  });
+
+  it('replaces each invalid sequence with U+FFFD, or reads NULL, as the policy says', async () => {
+    expect(await readLegacy(['invalid-text=substitute'])).toEqual({
+      rows: [
+        [1n, 'fine'],
+        [2n, 'caf\uFFFD'],
+        [3n, '\uFFFD\uFFFD'],
+      ],
+      counts: ['note:invalid-text=substitute×2'],
+    });
+    expect((await readLegacy(['legacy.note:invalid-text=null'])).rows).toEqual([
+      [1n, 'fine'],
+      [2n, null],
+      [3n, null],
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import { parseConnectionUrl } from '../../../src/connectors/url.js';
 import { ConnectionError, UsageError, ValueError } from '../../../src/errors.js';
 import type { Table } from '../../../src/schema/table.js';
 import type { CanonicalValue, RowBatch } from '../../../src/values/canonical.js';
+import { Coercions } from '../../../src/values/coercions.js';
 import { freshSqlite, type TestDatabase } from '../../helpers/servers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -65,6 +66,12 @@ async function readAll(connector: Connector, table: Table, batchRows = 1000): Pr
   const rows: CanonicalValue[][] = [];
   for await (const batch of connector.read(table, { batchRows, batchBytes: 1 << 20 }))
     rows.push(...batch.rows);
+  return rows;
+}
+
+async function collect(batches: AsyncIterable<RowBatch>): Promise<CanonicalValue[][]> {
+  const rows: CanonicalValue[][] = [];
+  for await (const batch of batches) rows.push(...batch.rows);
   return rows;
 }
 
@@ -328,7 +335,7 @@ describe('SQLite connector', () => {
     }
   });
 
-  it('refuses values SQLite would change, naming table, column and key, and keeps nothing of the write', async () => {
+  it('refuses values SQLite would change with a LOSSY_* error naming table, column, key and type, and keeps nothing of the write', async () => {
     const target = await fresh('refuse');
     const to = await connect(target.url);
     const table: Table = {
@@ -362,33 +369,60 @@ describe('SQLite connector', () => {
     );
     await expect(nan).rejects.toBeInstanceOf(ValueError);
     await expect(nan).rejects.toMatchObject({
+      code: 'LOSSY_SPECIAL_FLOAT',
       table: 'nums',
       column: 'f',
-      message: expect.stringContaining('key id=2'),
+      message: expect.stringMatching(
+        /^table nums, column f, key id=2: a float NaN.* cannot be stored in SQLite DOUBLE .*--coerce special-float=null\|substitute/,
+      ),
     });
     const big = to.write(table, batchesOf([[3n, 1, 2n ** 63n]]));
     await expect(big).rejects.toMatchObject({
+      code: 'LOSSY_OUT_OF_RANGE',
       column: 'n',
-      message: expect.stringMatching(/key id=3.*REAL/),
+      message: expect.stringMatching(/^table nums, column n, key id=3: .*SQLite BIGINT/),
     });
     expect(raw(target.name, 'SELECT count(*) FROM nums')).toEqual([[0n]]);
   });
 
-  it('fails reading a REAL stored in an INTEGER column, naming the column, key and storage class', async () => {
+  it('fails reading a REAL stored in an INTEGER column with LOSSY_STORAGE_CLASS, or NULLs it under a policy', async () => {
     const source = await fresh('real_in_int');
     exec(
       source.name,
-      'CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER); INSERT INTO t VALUES (1, 5), (2, 2.5);',
+      'CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, m INTEGER NOT NULL); INSERT INTO t VALUES (1, 5, 1), (2, 2.5, 2), (3, 7, 3.5);',
     );
     const connector = await connect(source.url);
     const [table] = (await connector.introspect()).tables;
     const reading = readAll(connector, table!);
     await expect(reading).rejects.toBeInstanceOf(ValueError);
     await expect(reading).rejects.toMatchObject({
+      code: 'LOSSY_STORAGE_CLASS',
       table: 't',
       column: 'n',
-      message: expect.stringMatching(/column "n", key id=2 holds a REAL value/),
+      message: expect.stringContaining(
+        'table t, column n, key id=2: a SQLite value its declared type cannot describe',
+      ),
     });
+    await expect(reading).rejects.toThrow(
+      /integer\(64\) \(the column is declared INTEGER in SQLite; this value is stored as REAL\)/,
+    );
+    // `null` helps only where the column takes NULL.
+    const coercions = new Coercions([{ loss: 'storage-class', action: 'null' }]);
+    const read = (policies: Coercions) =>
+      collect(connector.read(table!, { batchRows: 10, batchBytes: 1 << 20, coercions: policies }));
+    await expect(read(coercions)).rejects.toMatchObject({ code: 'LOSSY_STORAGE_CLASS', column: 'm' });
+    const onlyN = new Coercions([{ loss: 'storage-class', action: 'null', table: 't', column: 'n' }]);
+    await expect(read(onlyN)).rejects.toMatchObject({ column: 'm' });
+    exec(source.name, 'UPDATE t SET m = 3 WHERE id = 3');
+    const counted = new Coercions([{ loss: 'storage-class', action: 'null' }]);
+    expect(await read(counted)).toEqual([
+      [1n, 5n, 1n],
+      [2n, null, 2n],
+      [3n, 7n, 3n],
+    ]);
+    expect(counted.counts()).toEqual([
+      { table: 't', column: 'n', loss: 'storage-class', action: 'null', values: 1 },
+    ]);
   });
 
   it('introspects Chinook without writing to it, and copies it value for value', async () => {

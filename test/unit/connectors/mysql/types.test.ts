@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Dialect } from '../../../../src/connectors/dialect.js';
 import {
   decodeBit,
   decodeFloat,
@@ -8,7 +9,14 @@ import {
 } from '../../../../src/connectors/mysql/codecs.js';
 import { nextAutoIncrement } from '../../../../src/connectors/mysql/ddl.js';
 import { literalDefault, translateDefault } from '../../../../src/connectors/mysql/ddl-columns.js';
-import { logicalTypeOf, MYSQL_TYPES, type MysqlColumnFacts } from '../../../../src/connectors/mysql/types.js';
+import {
+  logicalTypeOf,
+  MYSQL_TYPE_SYSTEM,
+  type MysqlColumnFacts,
+} from '../../../../src/connectors/mysql/types.js';
+import type { LogicalType } from '../../../../src/schema/logical-type.js';
+import type { TypeMapping } from '../../../../src/schema/type-system.js';
+import { Coercions, parseCoercionRule } from '../../../../src/values/coercions.js';
 
 const facts = (
   dataType: string,
@@ -52,27 +60,79 @@ describe('native → logical types', () => {
   });
 });
 
-describe('cross-dialect DDL', () => {
-  const target = { flavor: 'mariadb' as const, hasUuidType: true, keyed: false };
+describe('cross-dialect mapping (MYSQL_TYPE_SYSTEM.mapFrom)', () => {
+  const BIN = 'CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
+  const map = (
+    type: LogicalType,
+    sourceDialect: Dialect = 'postgres',
+    inKey = false,
+    coercions?: Coercions,
+  ) => MYSQL_TYPE_SYSTEM.mapFrom(type, { sourceDialect, table: 't', column: 'c', inKey, coercions });
+  const lossesOf = (mapping: TypeMapping) => mapping.losses.map((loss) => loss.loss);
+
   it.each([
-    [{ kind: 'integer', bits: 64, unsigned: true } as const, false, 'bigint unsigned'],
-    [{ kind: 'boolean' } as const, false, 'tinyint(1)'],
-    [{ kind: 'decimal' } as const, false, 'decimal(65,30)'],
+    [{ kind: 'integer', bits: 64, unsigned: true } as const, false, 'bigint unsigned', []],
+    [{ kind: 'integer', bits: 16, unsigned: false } as const, false, 'smallint', []],
+    [{ kind: 'boolean' } as const, false, 'tinyint(1)', []],
+    [{ kind: 'decimal' } as const, false, 'decimal(65,30)', ['out-of-range', 'precision', 'special-float']],
+    [{ kind: 'decimal', precision: 10, scale: 2 } as const, false, 'decimal(10,2)', ['special-float']],
     [
-      { kind: 'text', length: 10, fixed: true } as const,
+      { kind: 'decimal', precision: 80, scale: 40 } as const,
       false,
-      'char(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
+      'decimal(65,30)',
+      ['out-of-range', 'precision', 'special-float'],
     ],
-    [{ kind: 'text' } as const, false, 'longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'],
-    [{ kind: 'text' } as const, true, 'varchar(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin'],
-    [{ kind: 'binary' } as const, true, 'varbinary(3072)'],
-    [{ kind: 'timestamptz', fsp: 6 } as const, false, 'timestamp(6)'],
-    [{ kind: 'time' } as const, false, 'time(6)'],
-    [{ kind: 'uuid' } as const, false, 'uuid'],
-    [{ kind: 'bit', length: 12 } as const, false, 'bit(12)'],
-  ])('%o (keyed %s) → %s', (type, keyed, sql) => {
-    const rule = MYSQL_TYPES[type.kind] as unknown as { ddl: (t: unknown, c: unknown) => { sql: string } };
-    expect(rule.ddl(type, { ...target, keyed }).sql).toBe(sql);
+    [{ kind: 'decimal', precision: 3, scale: -2 } as const, false, 'decimal(5,0)', ['special-float']],
+    [{ kind: 'float', bits: 32 } as const, false, 'float', ['special-float']],
+    [{ kind: 'text', length: 10, fixed: true } as const, false, `varchar(10) ${BIN}`, []],
+    [{ kind: 'text' } as const, false, `longtext ${BIN}`, []],
+    [{ kind: 'text' } as const, true, `varchar(768) ${BIN}`, ['too-long']],
+    [{ kind: 'binary' } as const, true, 'varbinary(3072)', ['too-long']],
+    [{ kind: 'date' } as const, false, 'date', ['infinite-date']],
+    [{ kind: 'datetime', fsp: 3 } as const, false, 'datetime(3)', ['infinite-date']],
+    [{ kind: 'timestamptz', fsp: 6 } as const, false, 'timestamp(6)', ['out-of-range', 'infinite-date']],
+    [{ kind: 'time' } as const, false, 'time(6)', []],
+    [{ kind: 'json', binary: true } as const, false, 'json', []],
+    [{ kind: 'uuid' } as const, false, 'uuid', []],
+    [{ kind: 'bit', length: 12 } as const, false, 'bit(12)', []],
+    [
+      { kind: 'bit', length: 12, varying: true } as const,
+      false,
+      'varchar(12) CHARACTER SET ascii COLLATE ascii_bin',
+      [],
+    ],
+    [{ kind: 'other', name: 'inet' } as const, false, `longtext ${BIN}`, ['no-target-type']],
+  ])('from PostgreSQL: %o (keyed %s) → %s, losses %o', (type, keyed, native, losses) => {
+    const mapping = map(type, 'postgres', keyed);
+    expect(mapping.native).toBe(native);
+    expect(lossesOf(mapping)).toEqual(losses);
+    for (const loss of mapping.losses) expect(loss.detail.length).toBeGreaterThan(5);
+  });
+
+  it('lists the source quirks of SQLite: unenforced lengths, no infinity', () => {
+    expect(lossesOf(map({ kind: 'text', length: 20 }, 'sqlite'))).toEqual(['too-long']);
+    expect(lossesOf(map({ kind: 'text', length: 20 }, 'postgres'))).toEqual([]);
+    expect(lossesOf(map({ kind: 'date' }, 'sqlite'))).toEqual([]);
+    expect(lossesOf(map({ kind: 'decimal', precision: 10, scale: 2 }, 'sqlite'))).toEqual([]);
+    expect(map({ kind: 'other', name: '' }, 'sqlite').losses).toEqual([
+      { loss: 'no-target-type', detail: 'SQLite values of a column with no declared type' },
+    ]);
+  });
+
+  it('returns the wider type when the policy widens one of the losses', () => {
+    const widen = (rule: string) => new Coercions([parseCoercionRule(rule)]);
+    expect(map({ kind: 'timestamptz', fsp: 3 }, 'postgres', false, widen('out-of-range=widen')).native).toBe(
+      'datetime(3)',
+    );
+    expect(map({ kind: 'text', length: 20 }, 'sqlite', false, widen('t.c:too-long=widen')).native).toBe(
+      `longtext ${BIN}`,
+    );
+    expect(map({ kind: 'text', length: 20 }, 'sqlite', false, widen('x.c:too-long=widen')).native).toBe(
+      `varchar(20) ${BIN}`,
+    );
+    expect(map({ kind: 'decimal' }, 'postgres', false, widen('precision=widen')).native).toBe(
+      'longtext CHARACTER SET ascii COLLATE ascii_bin',
+    );
   });
 
   it('translates the CURRENT_TIMESTAMP family of defaults and nothing else', () => {

@@ -44,6 +44,10 @@ describe('COPY text decoding', () => {
     const bad = Buffer.concat([line('ok\t'), Buffer.from([0xff, 0x41])]);
     expect(() => decodeCopyLine(bad)).toThrow(CopyTextEncodingProblem);
     expect(() => decodeCopyLine(line('ok\t\\377'))).toThrow(CopyTextEncodingProblem);
+    // With a list to report them in, bad fields decode with U+FFFD instead (the invalid-text policy).
+    const invalid: number[] = [];
+    expect(decodeCopyLine(line('ok\tcaf\\351\t\\N'), invalid)).toEqual(['ok', 'caf\uFFFD', null]);
+    expect(invalid).toEqual([1]);
   });
 });
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { Dialect } from '../../../../src/connectors/dialect.js';
 import {
-  floatText,
   logicalTypeOf,
-  PostgresEncodeProblem,
+  POSTGRES_TYPE_SYSTEM,
+  postgresCreatedType,
   postgresDdlType,
-  postgresDecoder,
-  postgresEncoder,
 } from '../../../../src/connectors/postgres/types.js';
 import type { LogicalType } from '../../../../src/schema/logical-type.js';
+import { Coercions, parseCoercionRule } from '../../../../src/values/coercions.js';
 
 describe('postgres type table: DDL for other dialects', () => {
   const cases: Array<[LogicalType, string]> = [
@@ -30,7 +30,8 @@ describe('postgres type table: DDL for other dialects', () => {
     [{ kind: 'time', fsp: 3 }, 'time(3)'],
     [{ kind: 'datetime', fsp: 6 }, 'timestamp(6)'],
     [{ kind: 'timestamptz', fsp: 0 }, 'timestamptz(0)'],
-    [{ kind: 'json', binary: true }, 'json'],
+    [{ kind: 'json' }, 'json'],
+    [{ kind: 'json', binary: true }, 'jsonb'],
     [{ kind: 'enum', values: ['a'] }, 'text'],
     [{ kind: 'set', values: ['a'] }, 'text'],
     [{ kind: 'uuid' }, 'uuid'],
@@ -40,79 +41,83 @@ describe('postgres type table: DDL for other dialects', () => {
   ];
   it.each(cases)('%j → %s', (type, ddl) => {
     expect(postgresDdlType(type)).toBe(ddl);
+    expect(
+      POSTGRES_TYPE_SYSTEM.mapFrom(type, { sourceDialect: 'mysql', table: 't', column: 'c' }).native,
+    ).toBe(ddl);
+  });
+
+  it('has one created logical type per mapping, as introspection reads it back', () => {
+    expect(postgresCreatedType({ kind: 'integer', bits: 64, unsigned: true })).toEqual({
+      kind: 'decimal',
+      precision: 20,
+      scale: 0,
+    });
+    expect(postgresCreatedType({ kind: 'text', length: 5, fixed: true })).toEqual({
+      kind: 'text',
+      length: 5,
+    });
+    expect(postgresCreatedType({ kind: 'time' })).toEqual({ kind: 'time', fsp: 6 });
+    expect(postgresCreatedType({ kind: 'other', name: 'geometry' })).toEqual({ kind: 'text' });
   });
 });
 
-describe('postgres type table: encoders', () => {
-  const encode = (type: LogicalType, value: Parameters<ReturnType<typeof postgresEncoder>>[0]) =>
-    postgresEncoder(type)(value);
+describe('postgres type system: losses and widening', () => {
+  const map = (type: LogicalType, sourceDialect: Dialect, rules: string[] = []) =>
+    POSTGRES_TYPE_SYSTEM.mapFrom(type, {
+      sourceDialect,
+      table: 'orders',
+      column: 'c',
+      coercions: new Coercions(rules.map(parseCoercionRule)),
+    });
+  const lossesOf = (type: LogicalType, source: Dialect) => map(type, source).losses.map((l) => l.loss);
 
-  it('spells floats as PostgreSQL reads them, -0 included', () => {
-    expect(floatText(-0)).toBe('-0');
-    expect(floatText(Number.NaN)).toBe('NaN');
-    expect(floatText(Number.POSITIVE_INFINITY)).toBe('Infinity');
-    expect(floatText(Number.NEGATIVE_INFINITY)).toBe('-Infinity');
-    expect(floatText(1e308)).toBe('1e+308');
-    expect(encode({ kind: 'float', bits: 32 }, 4056.666748046875)).toBe('4056.666748046875');
+  it('names what each mapping cannot carry, per source dialect', () => {
+    expect(lossesOf({ kind: 'date' }, 'mysql')).toEqual(['zero-date']);
+    expect(map({ kind: 'date' }, 'mysql').losses[0]?.detail).toMatch(/MySQL zero dates .*2020-00-15/);
+    expect(lossesOf({ kind: 'time', fsp: 0 }, 'mysql')).toEqual(['time-range']);
+    expect(lossesOf({ kind: 'text', length: 5 }, 'mysql')).toEqual(['nul-in-text']);
+    expect(lossesOf({ kind: 'text', length: 5 }, 'sqlite')).toEqual(['nul-in-text', 'too-long']);
+    expect(lossesOf({ kind: 'integer', bits: 32, unsigned: false }, 'sqlite')).toEqual(['out-of-range']);
+    expect(lossesOf({ kind: 'integer', bits: 64, unsigned: false }, 'sqlite')).toEqual([]);
+    expect(lossesOf({ kind: 'integer', bits: 64, unsigned: true }, 'mysql')).toEqual([]);
+    expect(lossesOf({ kind: 'decimal', precision: 65, scale: 30 }, 'mysql')).toEqual([]);
+    expect(lossesOf({ kind: 'decimal', precision: 10, scale: 2 }, 'sqlite')).toEqual([
+      'out-of-range',
+      'precision',
+    ]);
+    expect(lossesOf({ kind: 'float', bits: 32 }, 'mysql')).toEqual([]);
+    expect(lossesOf({ kind: 'other', name: 'point' }, 'mysql')).toEqual(['no-target-type']);
+    expect(map({ kind: 'other', name: 'point' }, 'mysql').losses[0]?.detail).toContain('WKT');
+    expect(lossesOf({ kind: 'binary' }, 'sqlite')).toEqual([]);
+    expect(lossesOf({ kind: 'enum', values: ['a'] }, 'mysql')).toEqual([]);
   });
 
-  it('refuses a double that a real column would round', () => {
-    expect(() => encode({ kind: 'float', bits: 32 }, 0.1)).toThrow(PostgresEncodeProblem);
-    expect(encode({ kind: 'float', bits: 32 }, Number.NaN)).toBe('NaN');
+  it('is lossless from PostgreSQL itself', () => {
+    expect(lossesOf({ kind: 'other', name: 'inet' }, 'postgres')).toEqual([]);
+    expect(lossesOf({ kind: 'date' }, 'postgres')).toEqual([]);
   });
 
-  it('refuses NUL, lone surrogates and over-long text, counting characters not UTF-16 units', () => {
-    expect(() => encode({ kind: 'text' }, 'a\u0000b')).toThrow(/NUL/);
-    expect(() => encode({ kind: 'json' }, '"\u0000"')).toThrow(/NUL/);
-    expect(() => encode({ kind: 'text' }, 'a\ud800')).toThrow(/surrogate/);
-    expect(encode({ kind: 'text', length: 2 }, '😀😀')).toBe('😀😀');
-    expect(() => encode({ kind: 'text', length: 2 }, 'ab ')).toThrow(/longer/);
-  });
-
-  it('refuses decimal places and fractional seconds the column would round', () => {
-    expect(encode({ kind: 'decimal', precision: 5, scale: 2 }, '1.50000')).toBe('1.50000');
-    expect(() => encode({ kind: 'decimal', precision: 5, scale: 2 }, '1.505')).toThrow(/scale/);
-    expect(encode({ kind: 'datetime', fsp: 3 }, '2020-01-01 00:00:00.123000')).toBe(
-      '2020-01-01 00:00:00.123000',
+  it('creates the wider type when the policy for one of the losses is widen', () => {
+    const text = { kind: 'text', length: 5 } as const;
+    expect(map(text, 'mysql', ['nul-in-text=widen']).native).toBe('bytea');
+    expect(map(text, 'mysql', ['orders.c:nul-in-text=widen']).native).toBe('bytea');
+    expect(map(text, 'mysql', ['other.c:nul-in-text=widen']).native).toBe('varchar(5)');
+    expect(map(text, 'mysql', ['too-long=widen']).native).toBe('varchar(5)');
+    expect(map(text, 'sqlite', ['too-long=widen']).native).toBe('text');
+    expect(map(text, 'sqlite', ['too-long=widen', 'nul-in-text=widen']).native).toBe('bytea');
+    expect(map({ kind: 'time', fsp: 0 }, 'mysql', ['time-range=widen']).native).toBe('interval');
+    expect(map({ kind: 'integer', bits: 16, unsigned: false }, 'sqlite', ['out-of-range=widen']).native).toBe(
+      'numeric',
     );
-    expect(() => encode({ kind: 'datetime', fsp: 3 }, '2020-01-01 00:00:00.1234')).toThrow(/precision/);
-    expect(() => encode({ kind: 'time', fsp: 0 }, '10:00:00.5')).toThrow(/precision/);
-  });
-
-  it('writes booleans, integers and bytes', () => {
-    expect(encode({ kind: 'boolean' }, true)).toBe('t');
-    expect(encode({ kind: 'boolean' }, false)).toBe('f');
-    expect(encode({ kind: 'integer', bits: 64, unsigned: true }, 18446744073709551615n)).toBe(
-      '18446744073709551615',
+    expect(map({ kind: 'decimal', precision: 5, scale: 1 }, 'sqlite', ['precision=widen']).native).toBe(
+      'numeric',
     );
-    expect(encode({ kind: 'binary' }, Buffer.from([0, 255]))).toBe('\\x00ff');
-  });
-});
-
-describe('postgres type table: decoders', () => {
-  const decode = (type: LogicalType, text: string) => postgresDecoder(type)(text);
-
-  it('reads exact floats, -0, NaN and infinities', () => {
-    expect(decode({ kind: 'float', bits: 32 }, '4056.6667')).toBe(4056.666748046875);
-    expect(decode({ kind: 'float', bits: 32 }, '0.1')).toBe(0.10000000149011612);
-    expect(Object.is(decode({ kind: 'float', bits: 64 }, '-0'), -0)).toBe(true);
-    expect(decode({ kind: 'float', bits: 64 }, 'NaN')).toBeNaN();
-    expect(decode({ kind: 'float', bits: 64 }, '-Infinity')).toBe(Number.NEGATIVE_INFINITY);
-  });
-
-  it('reads timestamptz as the UTC instant without offset, BC kept', () => {
-    expect(decode({ kind: 'timestamptz' }, '2020-01-01 10:00:00.500+00')).toBe('2020-01-01 10:00:00.5');
-    expect(decode({ kind: 'timestamptz' }, '0044-03-15 00:00:00+00 BC')).toBe('0044-03-15 00:00:00 BC');
-    expect(decode({ kind: 'datetime' }, '2020-01-01 10:00:00.000')).toBe('2020-01-01 10:00:00');
-  });
-
-  it('reads integers as bigint, booleans, and bytea hex as a Buffer', () => {
-    expect(decode({ kind: 'integer', bits: 64, unsigned: false }, '-9223372036854775808')).toBe(
-      -9223372036854775808n,
-    );
-    expect(decode({ kind: 'boolean' }, 't')).toBe(true);
-    expect(decode({ kind: 'binary' }, '\\x00ff')).toEqual(Buffer.from([0, 255]));
-    expect(decode({ kind: 'binary' }, '\\x')).toEqual(Buffer.alloc(0));
+    expect(map({ kind: 'float', bits: 32 }, 'sqlite', ['precision=widen']).native).toBe('double precision');
+    expect(map({ kind: 'other', name: 'geometry' }, 'mysql', ['no-target-type=widen']).native).toBe('text');
+    // The widened loss stays listed: --dry-run shows the policy that applies.
+    expect(map(text, 'mysql', ['nul-in-text=widen']).losses.map((l) => l.loss)).toEqual(['nul-in-text']);
+    // A policy that is not widen never changes the type.
+    expect(map(text, 'mysql', ['nul-in-text=substitute']).native).toBe('varchar(5)');
   });
 });
 

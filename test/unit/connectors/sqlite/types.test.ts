@@ -1,18 +1,17 @@
 /**
- * The SQLite type table: declared type → logical type, affinity, declared types for other
- * dialects that come back as the same logical type, and the value encoders and decoders.
+ * The SQLite type system: declared type → logical type, affinity, declared types for other
+ * dialects that come back as the same logical type, and what each mapping cannot carry.
  */
 import { describe, expect, it } from 'vitest';
 import {
   declareSqliteType,
-  decodeSqliteValue,
-  encodeSqliteValue,
   logicalTypeOfSqlite,
+  SQLITE_TYPE_SYSTEM,
   type SqliteAffinity,
-  SqliteValueProblem,
   sqliteAffinity,
 } from '../../../../src/connectors/sqlite/types.js';
 import type { LogicalType } from '../../../../src/schema/logical-type.js';
+import { Coercions } from '../../../../src/values/coercions.js';
 
 const int = (bits: 8 | 16 | 24 | 32 | 64, unsigned = false): LogicalType => ({
   kind: 'integer',
@@ -115,6 +114,8 @@ describe('declareSqliteType for other dialects', () => {
     [{ kind: 'binary', length: 16 }, 'BLOB', 'BLOB', { kind: 'binary' }],
     [{ kind: 'date' }, 'DATE', 'NUMERIC', { kind: 'date' }],
     [{ kind: 'time', fsp: 3 }, 'TIME(3)', 'NUMERIC', { kind: 'time', fsp: 3 }],
+    [{ kind: 'time', fsp: 0 }, 'TIME(0)', 'NUMERIC', { kind: 'time', fsp: 0 }],
+    [{ kind: 'datetime', fsp: 0 }, 'DATETIME(0)', 'NUMERIC', { kind: 'datetime', fsp: 0 }],
     [{ kind: 'datetime', fsp: 6 }, 'DATETIME(6)', 'NUMERIC', { kind: 'datetime', fsp: 6 }],
     [{ kind: 'timestamptz' }, 'TIMESTAMPTZ', 'NUMERIC', { kind: 'timestamptz', fsp: 6 }],
     [{ kind: 'json', binary: true }, 'JSON TEXT', 'TEXT', { kind: 'json' }],
@@ -130,95 +131,61 @@ describe('declareSqliteType for other dialects', () => {
   });
 });
 
-function problem(work: () => unknown): string {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof SqliteValueProblem) return error.message;
-    throw error;
-  }
-  throw new Error('expected a SqliteValueProblem');
-}
+describe('SQLITE_TYPE_SYSTEM.mapFrom', () => {
+  const map = (type: LogicalType, sourceDialect: 'postgres' | 'mysql' | 'sqlite', coercions?: Coercions) =>
+    SQLITE_TYPE_SYSTEM.mapFrom(type, { sourceDialect, table: 't', column: 'c', coercions });
 
-describe('decodeSqliteValue', () => {
-  it('keeps exact values', () => {
-    expect(decodeSqliteValue(int(64, true), 'TEXT', '18446744073709551615')).toBe(18446744073709551615n);
-    expect(decodeSqliteValue(int(8), 'INTEGER', -128n)).toBe(-128n);
-    expect(decodeSqliteValue({ kind: 'decimal', precision: 10, scale: 2 }, 'NUMERIC', 0.99)).toBe('0.99');
-    expect(decodeSqliteValue({ kind: 'decimal' }, 'NUMERIC', 5n)).toBe('5');
-    expect(decodeSqliteValue({ kind: 'decimal' }, 'TEXT', '+.50')).toBe('0.50');
-    expect(decodeSqliteValue({ kind: 'decimal' }, 'NUMERIC', 1e21)).toBe('1000000000000000000000');
-    expect(decodeSqliteValue({ kind: 'float', bits: 64 }, 'REAL', 2n ** 60n)).toBe(2 ** 60);
-    expect(decodeSqliteValue({ kind: 'boolean' }, 'NUMERIC', 1n)).toBe(true);
-    // Stored text is kept as it is: a same-engine copy must not respell it.
-    expect(decodeSqliteValue({ kind: 'datetime' }, 'NUMERIC', '2020-01-01T10:00:00.500')).toBe(
-      '2020-01-01T10:00:00.500',
-    );
-    expect(decodeSqliteValue({ kind: 'datetime' }, 'NUMERIC', '2020-01-01 10:00')).toBe('2020-01-01 10:00');
-    expect(decodeSqliteValue({ kind: 'time' }, 'NUMERIC', '-838:59:59.000000')).toBe('-838:59:59.000000');
-    expect(decodeSqliteValue({ kind: 'timestamptz' }, 'NUMERIC', '2020-01-01 01:30:00.25+02:00')).toBe(
-      '2019-12-31 23:30:00.25',
-    );
-    expect(decodeSqliteValue({ kind: 'timestamptz' }, 'NUMERIC', '0001-01-01 00:00:00Z')).toBe(
-      '0001-01-01 00:00:00',
-    );
-    expect(decodeSqliteValue({ kind: 'uuid' }, 'TEXT', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11')).toBe(
-      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
-    );
-    expect(decodeSqliteValue({ kind: 'other', name: '' }, 'BLOB', 12n)).toBe('12');
-    expect(decodeSqliteValue({ kind: 'text' }, 'TEXT', null)).toBeNull();
+  it('is lossless for every kind SQLite holds exactly, from either dialect', () => {
+    const lossless: LogicalType[] = [
+      int(8),
+      int(64),
+      int(64, true),
+      { kind: 'boolean' },
+      { kind: 'decimal', precision: 65, scale: 30 },
+      { kind: 'decimal' },
+      { kind: 'text', length: 10, fixed: true },
+      { kind: 'text' },
+      { kind: 'binary', length: 16 },
+      { kind: 'time', fsp: 6 },
+      { kind: 'json', binary: true },
+      { kind: 'enum', values: ['a', ''] },
+      { kind: 'set', values: ['a'] },
+      { kind: 'uuid' },
+      { kind: 'bit', length: 64 },
+    ];
+    for (const type of lossless) {
+      for (const source of ['postgres', 'mysql'] as const) {
+        expect(map(type, source), `${JSON.stringify(type)} from ${source}`).toEqual({
+          native: declareSqliteType(type),
+          losses: [],
+        });
+      }
+    }
+    // MySQL zero dates and TIME beyond 24 h are text SQLite keeps and reads back.
+    expect(map({ kind: 'date' }, 'mysql').losses).toEqual([]);
+    expect(map({ kind: 'datetime', fsp: 0 }, 'mysql')).toEqual({ native: 'DATETIME(0)', losses: [] });
   });
 
-  it.each<[LogicalType, SqliteAffinity, bigint | number | string | Buffer, RegExp]>([
-    [int(64), 'INTEGER', 2.5, /REAL value/],
-    [int(64), 'INTEGER', '12', /TEXT value/],
-    [int(8), 'INTEGER', 300n, /outside the range/],
-    [int(64, true), 'TEXT', '-1', /outside the range/],
-    [int(64, true), 'TEXT', '1e3', /not an integer literal/],
-    [{ kind: 'float', bits: 64 }, 'REAL', 2n ** 53n + 1n, /no double/],
-    [{ kind: 'float', bits: 64 }, 'REAL', 'NaN', /TEXT value/],
-    [{ kind: 'boolean' }, 'NUMERIC', 2n, /other than 0 and 1/],
-    [{ kind: 'decimal' }, 'TEXT', '1e5', /not a decimal literal/],
-    [{ kind: 'text' }, 'TEXT', Buffer.from('x'), /BLOB value/],
-    [{ kind: 'binary' }, 'BLOB', 'x', /TEXT value/],
-    [{ kind: 'datetime' }, 'NUMERIC', '2020-01-01 10:00:00Z', /not a datetime literal/],
-    [{ kind: 'date' }, 'NUMERIC', 2020n, /INTEGER value/],
-    [{ kind: 'other', name: '' }, 'BLOB', Buffer.from('x'), /BLOB value/],
-  ])('%o in a %s column refuses %o', (type, affinity, value, message) => {
-    expect(problem(() => decodeSqliteValue(type, affinity, value))).toMatch(message);
-  });
-});
-
-describe('encodeSqliteValue', () => {
-  it('binds values so that the affinity keeps them', () => {
-    expect(encodeSqliteValue(int(64, true), 'TEXT', 18446744073709551615n)).toBe('18446744073709551615');
-    expect(encodeSqliteValue(int(64), 'INTEGER', -(2n ** 63n))).toBe(-(2n ** 63n));
-    expect(encodeSqliteValue({ kind: 'decimal' }, 'TEXT', '-0.000000000000000000000000000001')).toBe(
-      '-0.000000000000000000000000000001',
-    );
-    expect(encodeSqliteValue({ kind: 'decimal' }, 'NUMERIC', '0.99')).toBe(0.99);
-    expect(encodeSqliteValue({ kind: 'decimal' }, 'NUMERIC', '5.00')).toBe(5n);
-    expect(encodeSqliteValue({ kind: 'boolean' }, 'NUMERIC', true)).toBe(1n);
-    expect(encodeSqliteValue({ kind: 'float', bits: 64 }, 'REAL', Number.POSITIVE_INFINITY)).toBe(
-      Number.POSITIVE_INFINITY,
-    );
-    expect(encodeSqliteValue({ kind: 'text' }, 'NUMERIC', 'abc')).toBe('abc');
-    expect(encodeSqliteValue({ kind: 'other', name: 'MONEY' }, 'NUMERIC', '12')).toBe('12');
-    expect(encodeSqliteValue({ kind: 'binary' }, 'TEXT', Buffer.alloc(0))).toEqual(Buffer.alloc(0));
+  it('names what a mapping cannot carry, per source dialect', () => {
+    expect(map({ kind: 'float', bits: 64 }, 'postgres')).toEqual({
+      native: 'DOUBLE',
+      losses: [{ loss: 'special-float', detail: 'NaN (SQLite stores NULL) and -0 (SQLite stores 0)' }],
+    });
+    expect(map({ kind: 'float', bits: 32 }, 'mysql').losses.map((l) => l.loss)).toEqual(['special-float']);
+    for (const kind of ['date', 'datetime', 'timestamptz'] as const) {
+      expect(map({ kind }, 'postgres').losses.map((l) => l.loss)).toEqual(['infinite-date']);
+    }
+    expect(map({ kind: 'other', name: 'geometry' }, 'mysql')).toEqual({
+      native: 'TEXT',
+      losses: [{ loss: 'no-target-type', detail: 'MySQL geometry (widen: TEXT holding its text form)' }],
+    });
+    // widen keeps TEXT: the text form is what the writer then lets through.
+    const widen = new Coercions([{ loss: 'no-target-type', action: 'widen' }]);
+    expect(map({ kind: 'other', name: 'point' }, 'postgres', widen).native).toBe('TEXT');
   });
 
-  it.each<[LogicalType, SqliteAffinity, bigint | number | string | boolean, RegExp]>([
-    [int(64), 'INTEGER', 2n ** 63n, /would be stored as a REAL/],
-    [int(64), 'REAL', 1n, /REAL affinity/],
-    [{ kind: 'float', bits: 64 }, 'REAL', Number.NaN, /NaN/],
-    [{ kind: 'float', bits: 64 }, 'REAL', -0, /-0/],
-    [{ kind: 'float', bits: 64 }, 'TEXT', 1.5, /TEXT affinity/],
-    [{ kind: 'decimal' }, 'NUMERIC', '12345678901234567890.5', /round to a double/],
-    [{ kind: 'decimal' }, 'TEXT', '1e5', /not a decimal literal/],
-    [{ kind: 'text' }, 'NUMERIC', ' 12 ', /NUMERIC affinity/],
-    [{ kind: 'date' }, 'NUMERIC', '2020', /NUMERIC affinity/],
-    [{ kind: 'text' }, 'TEXT', 12n, /not a string/],
-  ])('%o into a %s column refuses %o', (type, affinity, value, message) => {
-    expect(problem(() => encodeSqliteValue(type, affinity, value))).toMatch(message);
+  it('is lossless between SQLite files (the native type is kept)', () => {
+    expect(map({ kind: 'other', name: '' }, 'sqlite').losses).toEqual([]);
+    expect(map({ kind: 'float', bits: 64 }, 'sqlite').losses).toEqual([]);
   });
 });
