@@ -34,7 +34,7 @@ export function renderTypeDocs(systems: readonly TypeSystem[]): string {
     const actions = Object.entries(info.actions)
       .map(([action, does]) => `\`${action}\`: ${does}`)
       .join('; ');
-    parts.push(`| \`${name}\` | ${escape(info.what)} | ${escape(actions)} |`);
+    parts.push(`| \`${name}\` | ${escapeCell(info.what)} | ${escapeCell(actions)} |`);
   }
   for (const source of systems) {
     for (const target of systems) {
@@ -57,13 +57,13 @@ export function renderTypeDocs(systems: readonly TypeSystem[]): string {
             ? 'lossless'
             : mapping.losses.map((loss) => `\`${loss.loss}\`: ${loss.detail}`).join('; ');
         const native = entry.native === '' ? '(no declared type)' : `\`${entry.native}\``;
-        parts.push(`| ${native} | \`${mapping.native}\` | ${escape(fidelity)} |`);
+        parts.push(`| ${native} | \`${mapping.native}\` | ${escapeCell(fidelity)} |`);
       }
     }
   }
   return `${parts.join('\n')}\n`;
 }
 
-function escape(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
