@@ -13,71 +13,15 @@ import { ConnectionError, DatabaseError, ValueError } from '../../../src/errors.
 import type { Column, Table } from '../../../src/schema/table.js';
 import type { CanonicalValue, Row, RowBatch } from '../../../src/values/canonical.js';
 import { Coercions, parseCoercionRule } from '../../../src/values/coercions.js';
+import { awkwardRows } from '../../fixtures/awkward-rows.js';
 import { freshPostgres, PG_BASE, pgQuery, type TestDatabase } from '../../helpers/servers.js';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/postgres/${name}`, import.meta.url), 'utf8');
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
-const ZERO_30 = '0.000000000000000000000000000000';
 
-/** The awkward rows exactly as read: bigint integers, decimal text, exact floats, Buffers. */
-const AWKWARD_ROWS: Row[] = [
-  [1n, null, null, null, null, null, null, null, null, null, null],
-  [2n, '', '', Buffer.alloc(0), 0n, '0', ZERO_30, 0, 0, 0n, '2020-01-01 00:00:00'],
-  [
-    3n,
-    'it\'s "quoted" `back`',
-    'back\\slash \\N and NULL',
-    Buffer.from('00010000ff', 'hex'),
-    9007199254740993n,
-    '18446744073709551615',
-    '1234567890.123456789012345678901234567890',
-    4056.666748046875,
-    0.30000000000000004,
-    2n,
-    '2020-02-29 12:34:56.123456',
-  ],
-  [
-    4n,
-    'tab\there',
-    'line1\nline2\r\nline3',
-    Buffer.from('0a0d09005c4e', 'hex'),
-    -9223372036854775808n,
-    '9223372036854775808',
-    '-0.000000000000000000000000000001',
-    16777216,
-    -1.5e-300,
-    -1n,
-    '9999-12-31 23:59:59.999999',
-  ],
-  [
-    5n,
-    'emoji \u{1F600} \u{1D11E} \u00F1 e\u0301',
-    'NULL',
-    ALL_BYTES,
-    9223372036854775807n,
-    '9007199254740993',
-    '9999999999.999999999999999999999999999999',
-    0.10000000149011612,
-    123456789.12345679,
-    1n,
-    '0001-01-01 00:00:00.000001',
-  ],
-  [
-    6n,
-    '\\N',
-    'abcdefghij'.repeat(10000),
-    Buffer.alloc(70000),
-    -1n,
-    '1',
-    '0.500000000000000000000000000000',
-    -2.5,
-    1e308,
-    127n,
-    '1970-01-01 00:00:00.5',
-  ],
-];
+const AWKWARD_ROWS = awkwardRows({ ubig: 'decimal', paddedDecimals: true });
 
 /** A table built with the source schema's features that only a same-dialect copy carries. */
 const FEATURES_SQL = `
