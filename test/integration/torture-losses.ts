@@ -16,12 +16,14 @@ export const EXPECTED_LOSSES: Record<Engine, Record<Engine, Record<string, LossK
       t_time_range: 'time-range',
       t_storage_mix: 'storage-class',
       t_untyped: 'no-target-type',
+      t_invalid_utf8: 'invalid-text',
     },
     mysql: {
       t_decimal_unbounded: 'out-of-range',
       t_special_floats: 'special-float',
       t_storage_mix: 'storage-class',
       t_untyped: 'no-target-type',
+      t_invalid_utf8: 'invalid-text',
     },
   },
   postgres: {

@@ -7,6 +7,7 @@
 import { describeType, type LogicalKind, type LogicalType } from '../../schema/logical-type.js';
 import { type CanonicalValue, normalizeDecimal, numberToDecimalText } from '../../values/canonical.js';
 import type { LossKind } from '../../values/loss-kinds.js';
+import { isSqliteTextBytes } from './text-bytes.js';
 import type { SqliteAffinity } from './types.js';
 import {
   canonicalDate,
@@ -352,6 +353,19 @@ export function checkStorageClass(
 /** A canonical value → the parameter to bind; throws SqliteValueProblem when SQLite would change it. */
 export function encodeSqliteValue(type: LogicalType, slot: SqliteSlot, value: CanonicalValue): SqliteParam {
   if (value === null) return null;
+  if (isSqliteTextBytes(value)) {
+    // TEXT a SQLite source could not decode, handed over as its bytes: the writer stores them as
+    // TEXT again in a column of the same declared type; elsewhere they are the `invalid-text` loss.
+    if (slot.native) return value;
+    throw new SqliteValueProblem(
+      'VALUE_INVALID_TEXT',
+      'is text whose bytes are not valid UTF-8',
+      'invalid-text',
+      {
+        substitute: () => new TextDecoder().decode(value),
+      },
+    );
+  }
   try {
     return checkStorageClass(type, slot.affinity, codecOf(type).encode(value, type as never, slot));
   } catch (error) {

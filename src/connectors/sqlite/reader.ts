@@ -2,7 +2,8 @@
  * Streams a SQLite table as byte-bounded batches of canonical values, in primary-key order (rowid
  * order without one). Each value is decoded by its column's logical kind and its actual storage
  * class: a stored value the declared type cannot describe (text in an INTEGER column, a blob in a
- * TEXT column, 300 in a TINYINT) is the `storage-class` loss, handled by ReadOptions.coercions.
+ * TEXT column, 300 in a TINYINT) is the `storage-class` loss, and TEXT whose bytes are not valid
+ * UTF-8 is the `invalid-text` loss, both handled by ReadOptions.coercions.
  */
 import { setImmediate as macrotask } from 'node:timers/promises';
 import { DatabaseError, messageOf } from '../../errors.js';
@@ -16,6 +17,7 @@ import { applySqlitePolicy } from './loss-policy.js';
 import { keyPositions, rowKeyText } from './row-key.js';
 import type { SqliteDatabase } from './session.js';
 import { quoteSqliteIdent, SQLITE_TABLE_XINFO, type SqliteColumnRow } from './sql.js';
+import { SqliteTextBytesReader, sqliteRowidName, sqliteTextBytes } from './text-bytes.js';
 import { type SqliteAffinity, sqliteAffinity } from './types.js';
 
 /** A column as declared in this file (not as the Table says: it may come from elsewhere). */
@@ -38,11 +40,9 @@ export function sqliteDeclared(db: SqliteDatabase, table: string, columns: Colum
   });
 }
 
-/** `ORDER BY` the primary key, else the rowid under whichever of its names no column shadows. */
-function orderBy(table: Table): string {
+/** `ORDER BY` the primary key, else the rowid (under whichever of its names no column shadows). */
+function orderBy(table: Table, rowid: string | undefined): string {
   if (table.primaryKey.length > 0) return ` ORDER BY ${table.primaryKey.map(quoteSqliteIdent).join(', ')}`;
-  const taken = new Set(table.columns.map((column) => column.name.toLowerCase()));
-  const rowid = ['rowid', '_rowid_', 'oid'].find((name) => !taken.has(name));
   return rowid ? ` ORDER BY ${rowid}` : '';
 }
 
@@ -57,11 +57,18 @@ export async function* readSqliteTable(
   openReads: Set<Iterator<unknown>> = new Set(),
 ): AsyncGenerator<RowBatch> {
   const columns = copiedColumns(table);
-  const sql = `SELECT ${columns.map((column) => quoteSqliteIdent(column.name)).join(', ')} FROM ${quoteSqliteIdent(table.name)}${orderBy(table)}`;
+  const positions = keyPositions(columns, table.primaryKey);
   let rowsIterator: IterableIterator<Array<SqliteStored | null>>;
   let declared: SqliteDeclared[];
+  let texts: SqliteTextBytesReader;
   try {
     declared = sqliteDeclared(db, table.name, columns);
+    // The rowid comes after the columns: it finds a row again to re-read a cell's stored bytes.
+    const rowid = sqliteRowidName(db, table);
+    const names = columns.map((column) => column.name);
+    texts = new SqliteTextBytesReader(db, table.name, names, rowid, positions);
+    const selected = [...names.map(quoteSqliteIdent), ...(rowid ? [rowid] : [])].join(', ');
+    const sql = `SELECT ${selected} FROM ${quoteSqliteIdent(table.name)}${orderBy(table, rowid)}`;
     rowsIterator = db.prepare(sql).raw(true).iterate() as IterableIterator<Array<SqliteStored | null>>;
   } catch (error) {
     throw new DatabaseError(
@@ -72,7 +79,6 @@ export async function* readSqliteTable(
       },
     );
   }
-  const positions = keyPositions(columns, table.primaryKey);
   let rows: Row[] = [];
   let bytes = 0;
   let ordinal = 0;
@@ -82,7 +88,7 @@ export async function* readSqliteTable(
       ordinal++;
       const row: CanonicalValue[] = new Array(columns.length);
       for (let i = 0; i < columns.length; i++) {
-        const value = decodeCell(table, columns, i, declared[i]!, stored, positions, ordinal, options);
+        const value = decodeCell(table, columns, i, declared[i]!, stored, positions, ordinal, options, texts);
         row[i] = value;
         bytes += estimateBytes(value);
       }
@@ -109,14 +115,35 @@ function decodeCell(
   positions: number[],
   ordinal: number,
   options: ReadOptions,
+  texts: SqliteTextBytesReader,
 ): CanonicalValue {
   const column = columns[at]!;
+  let value = stored[at] ?? null;
+  const invalid = texts.invalidBytes(stored, at);
+  if (invalid) {
+    // Another SQLite file stores the bytes as TEXT again, exactly.
+    if (options.targetDialect === 'sqlite') return sqliteTextBytes(invalid);
+    // better-sqlite3 already replaced each invalid sequence with U+FFFD: that is the substitute.
+    const replaced = value;
+    value = applySqlitePolicy(
+      options.coercions,
+      {
+        loss: 'invalid-text',
+        table: table.name,
+        column: column.name,
+        key: rowKeyText(columns, positions, stored, ordinal),
+        target: `${describeType(column.type)} (this SQLite value's bytes are not valid ${texts.encoding})`,
+        nullable: column.nullable,
+      },
+      { substitute: () => replaced },
+    ) as SqliteStored | null;
+  }
   try {
-    return decodeSqliteValue(column.type, affinity, stored[at] ?? null);
+    return decodeSqliteValue(column.type, affinity, value);
   } catch (error) {
     if (!(error instanceof SqliteValueProblem)) throw error;
     // Another SQLite file keeps any storage class in any column: hand the value over as stored.
-    if (options.targetDialect === 'sqlite') return stored[at] ?? null;
+    if (options.targetDialect === 'sqlite') return value;
     // Only `null` can help: Ferry never guesses what a mismatched value was meant to be.
     const substitute = applySqlitePolicy(
       options.coercions,

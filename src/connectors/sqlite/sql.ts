@@ -35,6 +35,12 @@ export const SQLITE_MASTER_SQL = 'SELECT sql FROM sqlite_master WHERE type = ? A
 export const SQLITE_TABLE_EXISTS =
   "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE";
 
+/** Whether a table has no rowid (`wr` of https://www.sqlite.org/pragma.html#pragma_table_list). */
+export const SQLITE_WITHOUT_ROWID = 'SELECT wr FROM pragma_table_list(?)';
+
+/** The file's text encoding: `UTF-8`, `UTF-16le` or `UTF-16be`. */
+export const SQLITE_ENCODING = 'SELECT encoding FROM pragma_encoding';
+
 /** Columns including generated ones (`hidden` 2 virtual, 3 stored). */
 export const SQLITE_TABLE_XINFO =
   'SELECT cid, name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?)';

@@ -22,6 +22,9 @@ import { type SqliteDeclared, sqliteDeclared } from './reader.js';
 import { describeRowKey, keyPositions, rowKeyText } from './row-key.js';
 import type { SqliteDatabase } from './session.js';
 import { quoteSqliteIdent } from './sql.js';
+import { isSqliteTextBytes } from './text-bytes.js';
+
+type Statement = ReturnType<SqliteDatabase['prepare']>;
 
 /** A target column: its declared type and affinity, and whether it is the source column's own type. */
 type WriteSlot = SqliteSlot & SqliteDeclared;
@@ -38,16 +41,30 @@ export async function writeSqliteTable(
 ): Promise<WriteResult> {
   const columns = copiedColumns(table);
   const names = columns.map((column) => quoteSqliteIdent(column.name)).join(', ');
-  const marks = columns.map(() => '?').join(', ');
+  // better-sqlite3 binds a Buffer as BLOB: TEXT handed over as its bytes is cast back to TEXT.
+  const insertSql = (asText: boolean[]) =>
+    `INSERT INTO ${quoteSqliteIdent(table.name)} (${names}) VALUES (${asText.map((text) => (text ? 'CAST(? AS TEXT)' : '?')).join(', ')})`;
+  const variants = new Map<string, Statement>();
+  const statementFor = (params: SqliteParam[]): Statement => {
+    const asText = params.map(isSqliteTextBytes);
+    if (!asText.includes(true)) return insert;
+    const key = asText.map(Number).join('');
+    let statement = variants.get(key);
+    if (!statement) {
+      statement = db.prepare(insertSql(asText));
+      variants.set(key, statement);
+    }
+    return statement;
+  };
   let slots: WriteSlot[];
-  let insert: ReturnType<SqliteDatabase['prepare']>;
+  let insert: Statement;
   try {
     // Same-engine DDL copies the native type verbatim, so a matching declared type means a SQLite source.
     slots = sqliteDeclared(db, table.name, columns).map((declared, i) => ({
       ...declared,
       native: sameType(declared.declared, columns[i]!.nativeType),
     }));
-    insert = db.prepare(`INSERT INTO ${quoteSqliteIdent(table.name)} (${names}) VALUES (${marks})`);
+    insert = db.prepare(insertSql(columns.map(() => false)));
     db.exec('BEGIN IMMEDIATE');
   } catch (error) {
     throw new DatabaseError(
@@ -65,7 +82,7 @@ export async function writeSqliteTable(
         rows++;
         const params = encodeRow(table, columns, slots, row, positions, rows, options.coercions);
         try {
-          insert.run(params);
+          statementFor(params).run(params);
         } catch (error) {
           const where = describeRowKey(columns, positions, row, rows);
           throw new DatabaseError(

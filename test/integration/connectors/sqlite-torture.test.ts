@@ -301,6 +301,66 @@ describe('SQLite type-torture fixture', () => {
     expect(Object.fromEntries(coercions.counts().map((c) => [c.column, c.values]))).toEqual(MIX_NULLED);
   });
 
+  it('stops TEXT whose bytes are not valid UTF-8 with LOSSY_INVALID_TEXT; null and substitute counted', async () => {
+    await expect(read('t_invalid_utf8')).rejects.toMatchObject({
+      code: 'LOSSY_INVALID_TEXT',
+      table: 't_invalid_utf8',
+      column: 't',
+      message: expect.stringContaining(
+        "table t_invalid_utf8, column t, key id=1: text that is not valid Unicode (invalid UTF-8 bytes or a lone surrogate) cannot be stored in text (this SQLite value's bytes are not valid UTF-8)",
+      ),
+    });
+    const nulled = new Coercions([{ loss: 'invalid-text', action: 'null' }]);
+    const rows = await collect(
+      connector.read(tables.get('t_invalid_utf8')!, { ...BATCH, coercions: nulled }),
+    );
+    // Row 3 is a genuine U+FFFD (EF BF BD): valid, read as itself and not counted.
+    expect(rows).toEqual([
+      [1n, null],
+      [2n, null],
+      [3n, '\uFFFD'],
+    ]);
+    expect(nulled.counts()).toEqual([
+      { table: 't_invalid_utf8', column: 't', loss: 'invalid-text', action: 'null', values: 2 },
+    ]);
+    const substituted = new Coercions([
+      { loss: 'invalid-text', action: 'substitute', table: 't_invalid_utf8', column: 't' },
+    ]);
+    const replaced = await collect(
+      connector.read(tables.get('t_invalid_utf8')!, { ...BATCH, coercions: substituted }),
+    );
+    expect(replaced).toEqual([
+      [1n, 'A\uFFFDB'],
+      [2n, '\uFFFD\uFFFD\uFFFD'],
+      [3n, '\uFFFD'],
+    ]);
+    expect(substituted.counts().map((c) => [c.action, c.values])).toEqual([['substitute', 2]]);
+  });
+
+  it('finds the bytes of invalid text by primary key in a WITHOUT ROWID table', async () => {
+    const db = await fresh('without_rowid');
+    const file = new Database(db.name);
+    file.exec(`CREATE TABLE w (k TEXT, n INTEGER, t TEXT NOT NULL, PRIMARY KEY (k, n)) WITHOUT ROWID;
+      INSERT INTO w VALUES ('a', 1, CAST(x'efbfbd' AS TEXT)), ('a', 2, CAST(x'ff' AS TEXT));`);
+    file.close();
+    const from = await connect(db.url);
+    const [w] = (await from.introspect()).tables;
+    await expect(collect(from.read(w!, BATCH))).rejects.toMatchObject({
+      code: 'LOSSY_INVALID_TEXT',
+      message: expect.stringContaining('table w, column t, key k="a", n=2:'),
+    });
+    // NULL cannot go into the NOT NULL column: the error stays.
+    const nulled = new Coercions([{ loss: 'invalid-text', action: 'null' }]);
+    await expect(collect(from.read(w!, { ...BATCH, coercions: nulled }))).rejects.toMatchObject({
+      code: 'LOSSY_INVALID_TEXT',
+    });
+    const handed = await collect(from.read(w!, { ...BATCH, targetDialect: 'sqlite' }));
+    expect(handed).toEqual([
+      ['a', 1n, '\uFFFD'],
+      ['a', 2n, Buffer.from('ff', 'hex')],
+    ]);
+  });
+
   it('copies the whole fixture SQLite → SQLite keeping every value, storage class and declared type', async () => {
     const target = await fresh('torture_copy');
     const to = await connect(target.url);
@@ -315,7 +375,9 @@ describe('SQLite type-torture fixture', () => {
     const request = { sourceDialect: 'sqlite' as const, tables: schema.tables, coercions: policies };
     expect(await to.createSchema(request, 'tables')).toEqual([]);
     for (const table of schema.tables) {
-      const batches = connector.read(table, { ...BATCH, coercions: policies });
+      // Text that is not valid UTF-8 travels as its bytes only to a SQLite target (as the engine says).
+      const sqlite = table.name === 't_invalid_utf8' ? { targetDialect: 'sqlite' as const } : {};
+      const batches = connector.read(table, { ...BATCH, coercions: policies, ...sqlite });
       await to.write(table, batches, { coercions: policies });
     }
     expect(await to.createSchema(request, 'constraints')).toEqual([]);
@@ -336,6 +398,12 @@ describe('SQLite type-torture fixture', () => {
         expect(same(copied, raw(source.name, sql)), table.name).toBeUndefined();
       }
     }
+    const bytes = 'SELECT typeof(t), hex(t) FROM t_invalid_utf8 ORDER BY id';
+    expect(raw(target.name, bytes)).toEqual([
+      ['text', '41FF42'],
+      ['text', 'EDA080'],
+      ['text', 'EFBFBD'],
+    ]);
     const [minusZero] = raw(target.name, 'SELECT u FROM t_untyped WHERE id = 5')[0]!;
     expect(Object.is(minusZero, -0)).toBe(true);
     const again = await connect(target.url);
