@@ -14,7 +14,7 @@ export class PostgresKeyWindow {
   constructor(
     private readonly names: readonly string[],
     private readonly positions: readonly number[],
-    private readonly capacity = 1_000_000,
+    private readonly capacity = 100_000,
   ) {}
 
   /** Records the key of the next line's row. */
