@@ -5,6 +5,7 @@
  */
 import type { Connector, SchemaNote } from '../connectors/connector.js';
 import { createConnector } from '../connectors/registry.js';
+import { parseConnectionUrl } from '../connectors/url.js';
 import { FerryError, messageOf, PreconditionError, UsageError } from '../errors.js';
 import type { Table } from '../schema/table.js';
 import type { RowBatch } from '../values/canonical.js';
@@ -12,6 +13,7 @@ import { Coercions } from '../values/coercions.js';
 import { type CopyOptions, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS } from './copy-options.js';
 import type { CopyResult, TableResult } from './copy-result.js';
 import { emit, type Reporter } from './events.js';
+import { checkDistinctDatabases } from './same-database.js';
 import { resolveTables } from './select-tables.js';
 
 /** Copies a database as `options` say. Throws only for errors that stop the run before any write. */
@@ -25,8 +27,11 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
       '--data-only keeps the target tables: it cannot be used with --if-exists drop.',
     );
   }
-  const source = await createConnector(options.source, 'source');
-  const target = await createConnector(options.target, 'target');
+  const sourceUrl = parseConnectionUrl(options.source, 'source');
+  const targetUrl = parseConnectionUrl(options.target, 'target');
+  checkDistinctDatabases(sourceUrl, targetUrl);
+  const source = await createConnector(sourceUrl);
+  const target = await createConnector(targetUrl);
   try {
     await Promise.all([source.connect(), target.connect()]);
     return await runCopy(source, target, options);

@@ -177,3 +177,24 @@ describe('ferry copy', () => {
     sqlite.close();
   });
 });
+
+describe('ferry copy onto its own source', () => {
+  it('refuses with exit 2 before touching anything, even with --if-exists drop', async () => {
+    const source = await smallSqliteSource();
+    const relative = await ferry(['copy', source.url, `sqlite://${source.name}`, '--if-exists', 'drop']);
+    expect(relative.status).toBe(2);
+    expect(relative.stderr).toContain('the same database');
+    const sqlite = new Database(source.name, { readonly: true });
+    expect(sqlite.prepare('SELECT count(*) FROM city').pluck().get()).toBe(2);
+    sqlite.close();
+    const server = await ferry([
+      'copy',
+      'postgres://postgres@localhost:5432/test',
+      'postgresql://postgres@127.0.0.1/test?schema=public',
+      '--if-exists',
+      'drop',
+    ]);
+    expect(server.status).toBe(2);
+    expect(server.stderr).toContain('the same database');
+  });
+});
