@@ -40,6 +40,9 @@ export function formatSummary(result: CopyResult): string {
       `not migrated (another engine): ${result.objectsNotMigrated.map((o) => `${o.kind} ${o.name}`).join(', ')}`,
     );
   }
+  if (result.throttle.pauses > 0) {
+    lines.push(`throttled: ${result.throttle.pauses} pauses, ${result.throttle.seconds.toFixed(2)} s in all`);
+  }
   for (const error of result.errors) lines.push(`error: ${error.message}`);
   const rows = result.tables.reduce((sum, t) => sum + t.rows, 0);
   const failed = result.tables.filter((t) => t.status === 'failed').length;

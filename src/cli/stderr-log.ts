@@ -11,6 +11,7 @@ export function stderrLog(stream: NodeJS.WritableStream = process.stderr): Repor
       write(
         `ferry: ${e.phase} (${e.tables} ${e.phase === 'objects' ? 'object' : 'table'}${e.tables === 1 ? '' : 's'})`,
       ),
+    onThrottle: (e) => write(`ferry: ${e.table}: paused ${e.seconds.toFixed(2)} s (${e.reason})`),
     // Failures are printed once, by the command, whatever the log level.
     onTableDone: (r) => {
       if (r.status !== 'failed') write(`ferry: ${r.table}: ${r.rows} rows in ${r.seconds.toFixed(2)} s`);

@@ -26,6 +26,9 @@ export interface CopyOptions {
   ifExists?: IfExistsPolicy;
   /** Policies for values the target cannot hold (`--coerce`); default: every such value is an error. */
   coerce?: CoercionRule[];
+  /** Fixed rate limits over the whole run (rows and bytes read per second); absent = unlimited. */
+  maxRowsPerSecond?: number;
+  maxBytesPerSecond?: number;
   /** Largest batch in rows (default 10 000) and in bytes (default 8 MiB). */
   batchRows?: number;
   batchBytes?: number;

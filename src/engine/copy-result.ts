@@ -30,4 +30,6 @@ export interface CopyResult {
   errors: FerryError[];
   /** Values that a `--coerce` policy changed, per column. */
   coercions: CoercionCount[];
+  /** How often and how long the rate limits paused the run. */
+  throttle: { pauses: number; seconds: number };
 }

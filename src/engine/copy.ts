@@ -15,6 +15,7 @@ import type { CopyResult, TableResult } from './copy-result.js';
 import { emit, type Reporter } from './events.js';
 import { checkDistinctDatabases } from './same-database.js';
 import { resolveTables } from './select-tables.js';
+import { Throttle } from './throttle.js';
 
 /** Copies a database as `options` say. Throws only for errors that stop the run before any write. */
 export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
@@ -45,6 +46,10 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   const reporters = options.reporters ?? [];
   const ifExists = options.ifExists ?? 'fail';
   const coercions = new Coercions(options.coerce ?? []);
+  let throttledTable = '';
+  const throttle = new Throttle(options, (pause) =>
+    emit(reporters, 'onThrottle', { table: throttledTable, ...pause }),
+  );
 
   const { schema, excluded, prepared, targetTables, renames } = await resolveTables(source, target, options);
   emit(reporters, 'onConnected', {
@@ -109,7 +114,16 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
       });
       continue;
     }
-    const result = await copyTable(source, target, sourceTable, targetTable, options, coercions, reporters);
+    throttledTable = sourceTable.name;
+    const result = await copyTable(
+      source,
+      target,
+      sourceTable,
+      targetTable,
+      options,
+      { coercions, throttle },
+      reporters,
+    );
     results.push(result);
     emit(reporters, 'onTableDone', result);
   }
@@ -158,6 +172,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
     objectsNotMigrated,
     errors,
     coercions: coercions.counts(),
+    throttle: throttle.stats,
   };
 }
 
@@ -167,7 +182,7 @@ async function copyTable(
   sourceTable: Table,
   targetTable: Table,
   options: CopyOptions,
-  coercions: Coercions,
+  { coercions, throttle }: { coercions: Coercions; throttle: Throttle },
   reporters: readonly Reporter[],
 ): Promise<TableResult> {
   const started = performance.now();
@@ -183,7 +198,7 @@ async function copyTable(
     targetDialect: target.dialect,
   });
   try {
-    const written = await target.write(targetTable, counted(batches, sourceTable.name, reporters), {
+    const written = await target.write(targetTable, counted(batches, sourceTable.name, throttle, reporters), {
       coercions,
     });
     const seconds = (performance.now() - started) / 1000;
@@ -211,10 +226,16 @@ async function copyTable(
   }
 }
 
-async function* counted(batches: AsyncIterable<RowBatch>, table: string, reporters: readonly Reporter[]) {
+async function* counted(
+  batches: AsyncIterable<RowBatch>,
+  table: string,
+  throttle: Throttle,
+  reporters: readonly Reporter[],
+) {
   let rows = 0;
   let bytes = 0;
   for await (const batch of batches) {
+    await throttle.admit(batch.rows.length, batch.bytes);
     rows += batch.rows.length;
     bytes += batch.bytes;
     yield batch;

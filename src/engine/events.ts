@@ -16,6 +16,7 @@ export interface Reporter {
   onTableStart?(event: { table: string; targetTable: string; estimatedRows?: number }): void;
   onTableProgress?(event: { table: string; rows: number; bytes: number }): void;
   onTableDone?(result: TableResult): void;
+  onThrottle?(event: { table: string; reason: string; seconds: number }): void;
   onObjectsNotMigrated?(objects: SchemaObject[]): void;
   onObjectsCopied?(objects: SchemaObject[]): void;
 }

@@ -9,7 +9,7 @@ import { redact } from '../../secrets.js';
 import { type CoercionRule, parseCoercionRule } from '../../values/coercions.js';
 import { LOSS_KIND_NAMES } from '../../values/loss-kinds.js';
 import { formatJson, formatSummary } from '../copy-summary.js';
-import { oneOf, parseList } from '../options.js';
+import { byteSize, oneOf, parseList, positiveNumber } from '../options.js';
 import { formatPlan } from '../plan-summary.js';
 import { stderrLog } from '../stderr-log.js';
 
@@ -23,6 +23,8 @@ interface CopyFlags {
   quiet?: boolean;
   coerce?: CoercionRule[];
   dryRun?: boolean;
+  maxRowsPerSecond?: number;
+  maxBytesPerSecond?: number;
 }
 
 /** Adds the `copy` command; `setStatus` receives 0 when every table arrived, else 1. */
@@ -50,6 +52,16 @@ export function registerCopyCommand(program: Command, setStatus: (status: number
     .option(
       '--dry-run',
       "print each column's source type → target type and what it cannot carry; write nothing",
+    )
+    .option(
+      '--max-rows-per-second <n>',
+      'read at most this many rows per second (whole run)',
+      positiveNumber('--max-rows-per-second'),
+    )
+    .option(
+      '--max-bytes-per-second <size>',
+      'read at most this many bytes per second (whole run; k, M, G suffixes: 20M)',
+      byteSize('--max-bytes-per-second'),
     )
     .option('--json', 'print the result as JSON on stdout instead of the summary')
     .option('-q, --quiet', 'no progress lines on stderr')
@@ -91,6 +103,8 @@ Example:
         dataOnly: flags.dataOnly,
         ifExists: flags.ifExists,
         coerce: flags.coerce,
+        maxRowsPerSecond: flags.maxRowsPerSecond,
+        maxBytesPerSecond: flags.maxBytesPerSecond,
         reporters: flags.quiet || flags.json ? [] : [stderrLog()],
       });
       process.stdout.write(flags.json ? formatJson(result) : formatSummary(result));
