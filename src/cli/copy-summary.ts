@@ -1,4 +1,5 @@
 /** Renders a CopyResult for people (stdout) and as JSON for machines (`--json`). */
+import type { SourceSnapshot } from '../connectors/connector.js';
 import type { CopyResult } from '../engine/copy-result.js';
 import { redact } from '../secrets.js';
 
@@ -40,6 +41,7 @@ export function formatSummary(result: CopyResult): string {
       `not migrated (another engine): ${result.objectsNotMigrated.map((o) => `${o.kind} ${o.name}`).join(', ')}`,
     );
   }
+  if (result.snapshot) lines.push(`consistent as of ${describeSnapshot(result.snapshot)}`);
   if (result.throttle.pauses > 0) {
     lines.push(`throttled: ${result.throttle.pauses} pauses, ${result.throttle.seconds.toFixed(2)} s in all`);
   }
@@ -53,6 +55,14 @@ export function formatSummary(result: CopyResult): string {
         : ` — FAILED (${failed} table${failed === 1 ? '' : 's'}, ${result.errors.length} other error${result.errors.length === 1 ? '' : 's'})`),
   );
   return redact(`${lines.join('\n')}\n`);
+}
+
+/** `2026-11-25T06:00:00.000Z (file mariadb-bin.000002, position 1234)`. */
+export function describeSnapshot(snapshot: SourceSnapshot): string {
+  const position = Object.entries(snapshot.position ?? {})
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
+  return `${snapshot.takenAt}${position ? ` (${position})` : ''}`;
 }
 
 /** The result as a JSON document; errors become `{ code, message }`. */

@@ -1,6 +1,7 @@
 /** A Reporter that narrates a run on stderr for people, one line per step. */
 import type { Reporter } from '../engine/events.js';
 import { redact } from '../secrets.js';
+import { describeSnapshot } from './copy-summary.js';
 
 /** Writes human progress lines to `stream` (stderr by default). */
 export function stderrLog(stream: NodeJS.WritableStream = process.stderr): Reporter {
@@ -11,6 +12,7 @@ export function stderrLog(stream: NodeJS.WritableStream = process.stderr): Repor
       write(
         `ferry: ${e.phase} (${e.tables} ${e.phase === 'objects' ? 'object' : 'table'}${e.tables === 1 ? '' : 's'})`,
       ),
+    onSnapshot: (snapshot) => write(`ferry: reading every table as of ${describeSnapshot(snapshot)}`),
     onThrottle: (e) => write(`ferry: ${e.table}: paused ${e.seconds.toFixed(2)} s (${e.reason})`),
     // Failures are printed once, by the command, whatever the log level.
     onTableDone: (r) => {

@@ -69,6 +69,18 @@ export interface SchemaNote {
   message: string;
 }
 
+/** One consistent point in time of a source, shared by every read until it is released. */
+export interface SourceSnapshot {
+  /**
+   * Where the source's change log stood at that point, for change data capture to start from
+   * (PostgreSQL `lsn`, MariaDB/MySQL binlog `file`/`position` and `gtid`); absent where the engine
+   * has no log (SQLite).
+   */
+  position?: Record<string, string>;
+  /** When the snapshot was taken (ISO 8601, UTC). */
+  takenAt: string;
+}
+
 /** The state of a table on the target before a copy. */
 export interface ExistingTable {
   name: string;
@@ -130,6 +142,19 @@ export interface Connector {
    * (table, column, key), anything else is applied and counted with `coercions.applied`.
    */
   write(table: Table, batches: AsyncIterable<RowBatch>, options?: WriteOptions): Promise<WriteResult>;
+
+  /**
+   * Source side, before the first read: fixes one consistent point in time. Until
+   * `releaseSnapshot`, every `read` sees the database exactly as of that point, whatever is
+   * written meanwhile (PostgreSQL: a REPEATABLE READ transaction whose snapshot is exported;
+   * MariaDB/MySQL: START TRANSACTION WITH CONSISTENT SNAPSHOT taken under a brief
+   * FLUSH TABLES WITH READ LOCK to record the binlog position; SQLite: one read transaction).
+   * Throws ConnectionError/DatabaseError (naming the privilege or timeout) when it cannot.
+   */
+  openSnapshot(): Promise<SourceSnapshot>;
+
+  /** Ends the snapshot's transaction(s); later reads see the current data again. Safe to call twice. */
+  releaseSnapshot(): Promise<void>;
 
   /** Releases every connection. Safe to call twice. */
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 /** What a copy did, per table: the exit code and the summary are computed from this (STYLE.md rule 11). */
-import type { SchemaNote } from '../connectors/connector.js';
+import type { SchemaNote, SourceSnapshot } from '../connectors/connector.js';
 import type { FerryError } from '../errors.js';
 import type { SchemaObject } from '../schema/table.js';
 import type { CoercionCount } from '../values/coercions.js';
@@ -30,6 +30,8 @@ export interface CopyResult {
   errors: FerryError[];
   /** Values that a `--coerce` policy changed, per column. */
   coercions: CoercionCount[];
+  /** The one point in time every table was read at, with the source's log position there. */
+  snapshot?: SourceSnapshot;
   /** How often and how long the rate limits paused the run. */
   throttle: { pauses: number; seconds: number };
 }

@@ -3,7 +3,7 @@
  * copied one after another, each in one target transaction; a failed table does not stop the
  * others, and the result says what arrived (STYLE.md rule 11).
  */
-import type { Connector, SchemaNote } from '../connectors/connector.js';
+import type { Connector, SchemaNote, SourceSnapshot } from '../connectors/connector.js';
 import { createConnector } from '../connectors/registry.js';
 import { parseConnectionUrl } from '../connectors/url.js';
 import { FerryError, messageOf, PreconditionError, UsageError } from '../errors.js';
@@ -100,32 +100,42 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   }
 
   const results: TableResult[] = [];
-  if (!options.schemaOnly) emit(reporters, 'onPhase', { phase: 'data', tables: prepared.tables.length });
-  for (const [index, sourceTable] of prepared.tables.entries()) {
-    const targetTable = targetTables[index]!;
-    if (options.schemaOnly) {
+  let snapshot: SourceSnapshot | undefined;
+  if (options.schemaOnly) {
+    for (const [index, sourceTable] of prepared.tables.entries()) {
       results.push({
         table: sourceTable.name,
-        targetTable: targetTable.name,
+        targetTable: targetTables[index]!.name,
         status: 'schema-only',
         rows: 0,
         bytes: 0,
         seconds: 0,
       });
-      continue;
     }
-    throttledTable = sourceTable.name;
-    const result = await copyTable(
-      source,
-      target,
-      sourceTable,
-      targetTable,
-      options,
-      { coercions, throttle },
-      reporters,
-    );
-    results.push(result);
-    emit(reporters, 'onTableDone', result);
+  } else {
+    emit(reporters, 'onPhase', { phase: 'data', tables: prepared.tables.length });
+    // Every table is read as of one point in time (DESIGN.md principle 4).
+    snapshot = await source.openSnapshot();
+    emit(reporters, 'onSnapshot', snapshot);
+    try {
+      for (const [index, sourceTable] of prepared.tables.entries()) {
+        const targetTable = targetTables[index]!;
+        throttledTable = sourceTable.name;
+        const result = await copyTable(
+          source,
+          target,
+          sourceTable,
+          targetTable,
+          options,
+          { coercions, throttle },
+          reporters,
+        );
+        results.push(result);
+        emit(reporters, 'onTableDone', result);
+      }
+    } finally {
+      await source.releaseSnapshot();
+    }
   }
 
   const errors: FerryError[] = [];
@@ -173,6 +183,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
     errors,
     coercions: coercions.counts(),
     throttle: throttle.stats,
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 

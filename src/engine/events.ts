@@ -2,7 +2,7 @@
  * The events a copy emits, and the Reporter that listens (DESIGN.md principle 6): the engine knows
  * nothing about terminals or logs; the CLI, tests and later the metrics and state store listen.
  */
-import type { SchemaNote } from '../connectors/connector.js';
+import type { SchemaNote, SourceSnapshot } from '../connectors/connector.js';
 import type { SchemaObject } from '../schema/table.js';
 import type { TableResult } from './copy-result.js';
 import type { Rename } from './target-names.js';
@@ -16,6 +16,7 @@ export interface Reporter {
   onTableStart?(event: { table: string; targetTable: string; estimatedRows?: number }): void;
   onTableProgress?(event: { table: string; rows: number; bytes: number }): void;
   onTableDone?(result: TableResult): void;
+  onSnapshot?(snapshot: SourceSnapshot): void;
   onThrottle?(event: { table: string; reason: string; seconds: number }): void;
   onObjectsNotMigrated?(objects: SchemaObject[]): void;
   onObjectsCopied?(objects: SchemaObject[]): void;

@@ -1,6 +1,7 @@
 /**
  * The MariaDB/MySQL connector: introspection from information_schema, streaming reads in
- * primary-key order, LOAD DATA LOCAL writes that fail on any warning, and DDL in two phases.
+ * primary-key order (inside a consistent snapshot when one is open), LOAD DATA LOCAL writes that
+ * fail on any warning, and DDL in two phases.
  */
 import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
@@ -11,6 +12,7 @@ import type {
   ReadOptions,
   SchemaNote,
   SchemaRequest,
+  SourceSnapshot,
   TableFilter,
   WriteOptions,
   WriteResult,
@@ -21,6 +23,7 @@ import { createObjects, introspectObjects } from './objects.js';
 import { MysqlReader } from './reader.js';
 import { createConstraints, createTables } from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
+import { MysqlSnapshot } from './snapshot.js';
 import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
 import { MYSQL_TYPE_SYSTEM } from './types.js';
 import { MysqlWriter } from './writer.js';
@@ -41,6 +44,7 @@ export class MysqlConnector implements Connector {
   readonly display: string;
   private readonly session: MysqlSession;
   private readonly reader: MysqlReader;
+  private readonly snapshot: MysqlSnapshot;
   private readonly writer: MysqlWriter;
   /** Target column catalogs for the writer, per table; dropped whenever DDL touches the table. */
   private readonly targetColumns = new Map<string, MysqlColumnRow[]>();
@@ -48,7 +52,8 @@ export class MysqlConnector implements Connector {
   constructor(url: ConnectionUrl) {
     this.display = url.display;
     this.session = new MysqlSession(url, url.display);
-    this.reader = new MysqlReader(this.session);
+    this.snapshot = new MysqlSnapshot(this.session);
+    this.reader = new MysqlReader(this.session, this.snapshot);
     this.writer = new MysqlWriter(this.session, (connection, table) => this.columnsOf(connection, table));
   }
 
@@ -135,7 +140,16 @@ export class MysqlConnector implements Connector {
     return this.writer.write(table, batches, options);
   }
 
+  openSnapshot(): Promise<SourceSnapshot> {
+    return this.snapshot.open();
+  }
+
+  releaseSnapshot(): Promise<void> {
+    return this.snapshot.release();
+  }
+
   async close(): Promise<void> {
+    await this.snapshot.release();
     await this.session.close();
   }
 

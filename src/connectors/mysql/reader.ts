@@ -1,15 +1,18 @@
 /**
  * Streams a table as batches of canonical values: one text-protocol query in primary-key order,
- * read row by row with backpressure (mysql2 pauses the socket while the consumer is busy).
+ * read row by row with backpressure (mysql2 pauses the socket while the consumer is busy). While a
+ * snapshot is open the query runs on its connection, inside its transaction.
  */
+import type { Readable } from 'node:stream';
 import { isFerryError, ValueError } from '../../errors.js';
 import type { LogicalType } from '../../schema/logical-type.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
 import type { ReadOptions } from '../connector.js';
 import { MysqlValueProblem } from './codecs.js';
-import { coreOf, type MysqlSession, statementError } from './session.js';
-import { quoteIdentifier, STREAM_TIMEOUTS } from './sql.js';
+import { coreOf, type MysqlConnection, type MysqlSession, statementError } from './session.js';
+import type { MysqlSnapshot } from './snapshot.js';
+import { killQuery, quoteIdentifier, STREAM_TIMEOUTS } from './sql.js';
 import { type MysqlTypeRule, typeRule } from './types.js';
 
 /** Rows mysql2 buffers ahead of the consumer before it pauses the socket. */
@@ -39,9 +42,48 @@ function keyOf(table: Table, columns: Column[], row: unknown[]): string {
     .join(', ');
 }
 
+/** Waits until a query's result stream has ended, successfully or not. */
+function drained(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.readableEnded || stream.destroyed) return resolve();
+    stream.once('end', resolve);
+    stream.once('error', () => resolve());
+    stream.once('close', resolve);
+    stream.resume();
+  });
+}
+
 /** Reads tables of one MariaDB/MySQL database. */
 export class MysqlReader {
-  constructor(private readonly session: MysqlSession) {}
+  constructor(
+    private readonly session: MysqlSession,
+    private readonly snapshot: MysqlSnapshot,
+  ) {}
+
+  /**
+   * Stops the query still streaming on a snapshot's connection (KILL QUERY ends the statement, not
+   * the transaction) and reads what is left of its result. False when the connection is unusable.
+   */
+  private async cancel(connection: MysqlConnection, stream: Readable): Promise<boolean> {
+    try {
+      if (!stream.readableEnded) {
+        const killer = await this.session.acquire();
+        try {
+          await this.session.run(
+            killer,
+            'Cancelling an unfinished snapshot read',
+            killQuery(coreOf(connection).threadId),
+          );
+        } finally {
+          killer.release();
+        }
+      }
+      await drained(stream);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   /** See Connector.read: batches close at `batchRows` rows or `batchBytes` bytes. */
   async *read(table: Table, options: ReadOptions): AsyncIterable<RowBatch> {
@@ -70,36 +112,52 @@ export class MysqlReader {
       return row;
     };
 
-    const connection = await this.session.acquire();
+    const held = this.snapshot.beginRead(table.name);
     let finished = false;
+    let stream: Readable | undefined;
     try {
-      await this.session.run(connection, 'Preparing the read session', STREAM_TIMEOUTS);
-      const stream = coreOf(connection)
-        .query({ sql: selectStatement(table), rowsAsArray: true })
-        .stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
-      let rows: Row[] = [];
-      let bytes = 0;
+      const connection = held ?? (await this.session.acquire());
       try {
-        for await (const raw of stream) {
-          const row = decodeRow(raw as unknown[]);
-          rows.push(row);
-          for (const value of row) bytes += estimateBytes(value);
-          if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
-            yield { rows, bytes };
-            rows = [];
-            bytes = 0;
+        if (!held) await this.session.run(connection, 'Preparing the read session', STREAM_TIMEOUTS);
+        stream = coreOf(connection)
+          .query({ sql: selectStatement(table), rowsAsArray: true })
+          .stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
+        let rows: Row[] = [];
+        let bytes = 0;
+        try {
+          // Not destroyed on an early stop: a snapshot read cancels its query and drains instead.
+          for await (const raw of stream.iterator({ destroyOnReturn: !held })) {
+            const row = decodeRow(raw as unknown[]);
+            rows.push(row);
+            for (const value of row) bytes += estimateBytes(value);
+            if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
+              yield { rows, bytes };
+              rows = [];
+              bytes = 0;
+            }
           }
+        } catch (error) {
+          if (isFerryError(error)) throw error;
+          // The snapshot's connection failed: never carry on with current data.
+          if (held) throw this.snapshot.lostBy(table.name, error);
+          throw statementError(`Reading table "${table.name}"`, error, this.session.display);
         }
-      } catch (error) {
-        if (isFerryError(error)) throw error;
-        throw statementError(`Reading table "${table.name}"`, error, this.session.display);
+        if (rows.length > 0) yield { rows, bytes };
+        finished = true;
+      } finally {
+        // A half-read result cannot go back to the pool: the rest of it is still on the wire.
+        if (!held) {
+          if (finished) connection.release();
+          else connection.destroy();
+        }
       }
-      if (rows.length > 0) yield { rows, bytes };
-      finished = true;
     } finally {
-      // A half-read result cannot go back to the pool: the rest of it is still on the wire.
-      if (finished) connection.release();
-      else connection.destroy();
+      // The snapshot's connection stays open: a read that stopped early cancels its query so the
+      // connection, and the snapshot's transaction, can serve the next read.
+      if (held) {
+        const usable = finished || (stream !== undefined && (await this.cancel(held, stream)));
+        this.snapshot.endRead(table.name, usable);
+      }
     }
   }
 }

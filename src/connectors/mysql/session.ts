@@ -31,6 +31,8 @@ export interface MysqlServerInfo {
 
 /** The callback-API connection under a promise connection: streaming queries and the socket. */
 export interface MysqlCoreConnection {
+  /** The server's id for this connection, as KILL takes it. */
+  threadId: number | null;
   query(options: mysql.QueryOptions): { stream(options?: { highWaterMark?: number }): Readable };
   stream: { writableLength: number; once(event: 'drain' | 'close', listener: () => void): unknown };
 }

@@ -230,3 +230,47 @@ export const SHOW_CREATE: Record<string, { statement: string; column: string }> 
   EVENT: { statement: 'SHOW CREATE EVENT', column: 'Create Event' },
   SEQUENCE: { statement: 'SHOW CREATE SEQUENCE', column: 'Create Table' },
 };
+
+/** How long the snapshot's global read lock may wait for running statements, in seconds. */
+export const SNAPSHOT_LOCK_WAIT_SECONDS = 10;
+
+/** Bounds the wait of FLUSH TABLES WITH READ LOCK on the lock connection. */
+export const SET_LOCK_WAIT_TIMEOUT = 'SET SESSION lock_wait_timeout = ?';
+
+/** Stops every commit for the instant the snapshot and binlog position are taken (needs RELOAD). */
+export const FLUSH_TABLES_WITH_READ_LOCK = 'FLUSH TABLES WITH READ LOCK';
+
+/** Lets commits go again. */
+export const UNLOCK_TABLES = 'UNLOCK TABLES';
+
+/** The snapshot's isolation: every read of the transaction sees its first read view. */
+export const SNAPSHOT_ISOLATION = 'SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ';
+
+/** Opens the snapshot's read view now (not at the first read), read only. */
+export const START_CONSISTENT_SNAPSHOT = 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY';
+
+/** The binlog file and position (no row when the binlog is off). MySQL 8.4 renamed it SHOW BINARY LOG STATUS. */
+export const SHOW_MASTER_STATUS = 'SHOW MASTER STATUS';
+
+/** SHOW MASTER STATUS for MySQL 8.4 and later. */
+export const SHOW_BINARY_LOG_STATUS = 'SHOW BINARY LOG STATUS';
+
+/** A row of SHOW MASTER STATUS. https://mariadb.com/kb/en/show-binlog-status/ */
+export interface MysqlBinlogStatusRow {
+  File: string;
+  Position: string | number;
+  /** MySQL only: the GTID set executed so far. */
+  Executed_Gtid_Set?: string;
+}
+
+/** MariaDB's GTID position of the binlog (empty before the first GTID event). */
+export const SELECT_GTID_BINLOG_POS = 'SELECT @@gtid_binlog_pos AS gtid';
+
+/** Puts the lock connection's lock wait back to the server default before it returns to the pool. */
+export const RESET_LOCK_WAIT_TIMEOUT = 'SET SESSION lock_wait_timeout = DEFAULT';
+
+/** Ends the statement running on another connection (thread), leaving its transaction open. */
+export function killQuery(threadId: number | null): string {
+  if (threadId === null || !Number.isInteger(threadId)) throw new Error('the connection has no thread id');
+  return `KILL QUERY ${threadId}`;
+}

@@ -13,6 +13,7 @@ import type {
   ReadOptions,
   SchemaNote,
   SchemaRequest,
+  SourceSnapshot,
   TableFilter,
   WriteOptions,
   WriteResult,
@@ -26,6 +27,7 @@ import { introspectPostgres } from './introspect.js';
 import { createPostgresObjects } from './objects.js';
 import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
+import { PostgresSnapshot } from './snapshot.js';
 import { EXISTING_TABLES } from './sql.js';
 import { POSTGRES_TYPE_SYSTEM } from './types.js';
 import { PostgresWriter } from './writer.js';
@@ -48,11 +50,16 @@ export class PostgresConnector implements Connector {
   private pool: pg.Pool | undefined;
   private readonly reader: PostgresReader;
   private readonly writer: PostgresWriter;
+  private snapshot: PostgresSnapshot | undefined;
 
   constructor(private readonly url: ConnectionUrl) {
     this.display = url.display;
     this.schema = postgresSchemaOf(url);
-    this.reader = new PostgresReader(() => this.acquire(), this.schema);
+    this.reader = new PostgresReader(
+      () => this.acquire(),
+      this.schema,
+      () => this.snapshot,
+    );
     this.writer = new PostgresWriter(() => this.acquire(), this.schema);
   }
 
@@ -156,7 +163,27 @@ export class PostgresConnector implements Connector {
     return this.writer.write(table, batches, options);
   }
 
+  async openSnapshot(): Promise<SourceSnapshot> {
+    if (this.snapshot) {
+      throw new DatabaseError(
+        'PG_SNAPSHOT_OPEN',
+        `A snapshot of ${this.display} is already open: call releaseSnapshot() before opening another.`,
+      );
+    }
+    const snapshot = await PostgresSnapshot.open(await this.acquire(), this.display);
+    this.snapshot = snapshot;
+    return snapshot.info;
+  }
+
+  async releaseSnapshot(): Promise<void> {
+    const snapshot = this.snapshot;
+    this.snapshot = undefined;
+    await snapshot?.release();
+  }
+
   async close(): Promise<void> {
+    // The coordinator's connection is checked out: the pool cannot end until it comes back.
+    await this.releaseSnapshot();
     const pool = this.pool;
     this.pool = undefined;
     await pool?.end();

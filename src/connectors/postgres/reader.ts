@@ -14,6 +14,7 @@ import { postgresDecoder } from './codecs.js';
 import { describeKey } from './copy-errors.js';
 import { CopyLineSplitter, decodeCopyLine } from './copy-text.js';
 import { qualify, quoteIdent } from './identifiers.js';
+import type { PostgresSnapshot } from './snapshot.js';
 
 /** The COPY statement that streams a table's copied columns in primary-key order. */
 export function postgresReadStatement(schema: string, table: Table): string {
@@ -27,9 +28,14 @@ export class PostgresReader {
   constructor(
     private readonly acquire: () => Promise<pg.PoolClient>,
     private readonly schema: string,
+    /** The open snapshot every read imports, if any. */
+    private readonly snapshot: () => PostgresSnapshot | undefined = () => undefined,
   ) {}
 
-  /** Streams the table; the connection goes back to the pool only after a clean end. */
+  /**
+   * Streams the table, as of the open snapshot if there is one; the connection goes back to the
+   * pool only after a clean end.
+   */
   async *read(table: Table, options: ReadOptions): AsyncGenerator<RowBatch> {
     const columns = copiedColumns(table);
     const context: ReadContext = {
@@ -38,9 +44,12 @@ export class PostgresReader {
       decoders: columns.map((column) => postgresDecoder(column.type)),
       coercions: options.coercions ?? new Coercions(),
     };
+    const snapshot = this.snapshot();
     const client = await this.acquire();
     let clean = false;
     try {
+      // One transaction per read: reads may run in parallel, each on its own connection.
+      if (snapshot) await snapshot.importInto(client, table.name);
       const stream = client.query(copyTo(postgresReadStatement(this.schema, table)));
       const splitter = new CopyLineSplitter();
       let rows: Row[] = [];
@@ -57,6 +66,7 @@ export class PostgresReader {
         }
       }
       if (rows.length > 0) yield { rows, bytes };
+      if (snapshot) await client.query('COMMIT');
       clean = true;
     } catch (error) {
       if (isFerryError(error)) throw error;

@@ -300,3 +300,23 @@ SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.ns
 export const SET_SEQUENCE = `
 SELECT setval(pg_get_serial_sequence($1, $2),
   GREATEST(COALESCE($3::numeric, 1), (SELECT COALESCE(max(%s), 0) + 1 FROM %s))::int8, false)`;
+
+/** Opens a transaction that sees one fixed snapshot: the coordinator's, or a reader's importing it. */
+export const SNAPSHOT_BEGIN = 'BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY';
+
+/** Exports the coordinator's snapshot with the WAL position and the time (UTC, ISO 8601) it stands at. */
+export const SNAPSHOT_EXPORT = `
+SELECT pg_export_snapshot() AS id, pg_current_wal_lsn()::text AS lsn,
+       to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS taken_at`;
+
+/** https://www.postgresql.org/docs/15/functions-admin.html#FUNCTIONS-SNAPSHOT-SYNCHRONIZATION */
+export interface SnapshotRow {
+  id: string;
+  lsn: string;
+  taken_at: string;
+}
+
+/** Makes the current transaction see an exported snapshot (no bind parameters in utility statements). */
+export function setTransactionSnapshot(id: string): string {
+  return `SET TRANSACTION SNAPSHOT '${id.replaceAll("'", "''")}'`;
+}

@@ -14,6 +14,7 @@ import type {
   ReadOptions,
   SchemaNote,
   SchemaRequest,
+  SourceSnapshot,
   TableFilter,
   WriteOptions,
   WriteResult,
@@ -25,7 +26,7 @@ import { introspectSqlite } from './introspect.js';
 import { createSqliteObjects } from './objects.js';
 import { readSqliteTable } from './reader.js';
 import { execSqlite, type SqliteDatabase, SqliteSession } from './session.js';
-import { quoteSqliteIdent, SQLITE_TABLE_EXISTS } from './sql.js';
+import { quoteSqliteIdent, SQLITE_PIN_SNAPSHOT, SQLITE_TABLE_EXISTS } from './sql.js';
 import { SQLITE_TYPE_SYSTEM } from './types.js';
 import { writeSqliteTable } from './writer.js';
 
@@ -119,6 +120,24 @@ export class SqliteConnector implements Connector {
       const db = this.session.writer();
       db.transaction(() => createSqliteObjects(db, objects))();
     });
+  }
+
+  /** One read transaction on the reading connection: every read until release sees the same data. */
+  async openSnapshot(): Promise<SourceSnapshot> {
+    const db = this.session.reader();
+    return wrapped(`Opening a read transaction on ${this.session.path}`, () => {
+      if (!db.inTransaction) {
+        db.exec('BEGIN');
+        // BEGIN is deferred: the first read is what fixes the snapshot, so read now.
+        db.prepare(SQLITE_PIN_SNAPSHOT).get();
+      }
+      return { takenAt: new Date().toISOString() };
+    });
+  }
+
+  async releaseSnapshot(): Promise<void> {
+    const db = this.session.existing();
+    if (db?.open && db.inTransaction) db.exec('COMMIT');
   }
 
   read(table: Table, options: ReadOptions): AsyncIterable<RowBatch> {

@@ -127,3 +127,6 @@ export interface SqliteForeignKeyCheckRow {
   parent: string;
   fkid: number;
 }
+
+/** A read that starts the deferred read transaction, fixing the snapshot every later read sees. */
+export const SQLITE_PIN_SNAPSHOT = 'SELECT count(*) FROM sqlite_master';

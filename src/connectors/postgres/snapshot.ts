@@ -1,0 +1,106 @@
+/**
+ * Consistent reads: a coordinator connection holds a REPEATABLE READ transaction whose snapshot is
+ * exported; every read imports it on its own connection, so parallel readers share one point in time.
+ */
+import type pg from 'pg';
+import { DatabaseError, messageOf } from '../../errors.js';
+import type { SourceSnapshot } from '../connector.js';
+import { SNAPSHOT_BEGIN, SNAPSHOT_EXPORT, type SnapshotRow, setTransactionSnapshot } from './sql.js';
+
+/** An exported snapshot and the connection whose open transaction keeps it alive. */
+export class PostgresSnapshot {
+  /** Why the coordinator's connection went away, once it has. */
+  private lostReason: string | undefined;
+  private released = false;
+  private readonly onError = (error: Error) => {
+    this.lostReason ??= messageOf(error);
+  };
+  private readonly onEnd = () => {
+    this.lostReason ??= 'the connection closed';
+  };
+
+  private constructor(
+    private readonly coordinator: pg.PoolClient,
+    private readonly id: string,
+    /** What `openSnapshot` returns. */
+    readonly info: SourceSnapshot,
+    private readonly display: string,
+  ) {
+    // A checked-out client that loses its socket emits 'error': without a listener it would crash the process.
+    coordinator.on('error', this.onError);
+    coordinator.on('end', this.onEnd);
+  }
+
+  /** Opens the coordinator transaction on `coordinator` and exports its snapshot; releases the client if it fails. */
+  static async open(coordinator: pg.PoolClient, display: string): Promise<PostgresSnapshot> {
+    try {
+      await coordinator.query(SNAPSHOT_BEGIN);
+      const row = (await coordinator.query<SnapshotRow>(SNAPSHOT_EXPORT)).rows[0];
+      if (!row) throw new Error('pg_export_snapshot() returned no row');
+      return new PostgresSnapshot(
+        coordinator,
+        row.id,
+        { position: { lsn: row.lsn }, takenAt: row.taken_at },
+        display,
+      );
+    } catch (error) {
+      coordinator.release(true);
+      // pg_current_wal_lsn() cannot run on a standby: the position to start change capture from is the primary's.
+      const hint = /recovery/i.test(messageOf(error))
+        ? ' Point the source URL at the primary server, not a standby.'
+        : '';
+      throw new DatabaseError(
+        'PG_SNAPSHOT_FAILED',
+        `Opening a consistent snapshot of ${display} failed (pg_export_snapshot, pg_current_wal_lsn): ${messageOf(error)}.${hint}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * Starts a read-only transaction on `client` that sees this snapshot. Throws DatabaseError
+   * PG_SNAPSHOT_LOST when the coordinator's connection is gone: the data would no longer be consistent.
+   */
+  async importInto(client: pg.PoolClient, table: string): Promise<void> {
+    if (this.lostReason !== undefined) throw this.lost(table, this.lostReason);
+    try {
+      await client.query(`${SNAPSHOT_BEGIN}; ${setTransactionSnapshot(this.id)}`);
+    } catch (error) {
+      // A server error here (invalid snapshot identifier, source transaction not running) means the
+      // exporting transaction ended; a connection error is the reader's own and reported as such.
+      if (hasSqlState(error)) throw this.lost(table, messageOf(error), error);
+      throw error;
+    }
+  }
+
+  /** Ends the coordinator transaction and gives its connection back. Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    let broken = this.lostReason !== undefined;
+    if (!broken) {
+      try {
+        await this.coordinator.query('COMMIT');
+      } catch {
+        // Nothing to end: the connection is gone, and with it the transaction.
+        broken = true;
+      }
+    }
+    this.coordinator.off('error', this.onError);
+    this.coordinator.off('end', this.onEnd);
+    this.coordinator.release(broken);
+  }
+
+  private lost(table: string, reason: string, cause?: unknown): DatabaseError {
+    return new DatabaseError(
+      'PG_SNAPSHOT_LOST',
+      `The consistent snapshot of ${this.display} was lost (${reason}), so table "${table}" cannot be read as of the same point as the others. Release the snapshot and copy again from a new one.`,
+      { cause },
+    );
+  }
+}
+
+function hasSqlState(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+}
