@@ -3,6 +3,8 @@
  * `mariadb://` and `sqlite:` (relative, `/absolute` or `///absolute`). Parsing never touches a
  * server; every password is registered with the secrets redactor before anything can print it.
  */
+import { existsSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { registerSecret } from '../secrets.js';
 import type { Dialect } from './dialect.js';
@@ -27,6 +29,10 @@ interface SchemeRule {
   dialect: Dialect;
   defaultPort: number;
   params: readonly string[];
+  /** The URL names a file (its path in `database`) rather than a server. */
+  file?: boolean;
+  /** Parameters that name where tables land, with the value an absent one means. */
+  placement?: Record<string, string>;
 }
 
 const POSTGRES_PARAMS = [
@@ -41,11 +47,21 @@ const POSTGRES_PARAMS = [
 const MYSQL_PARAMS = ['ssl', 'sslmode', 'ssl-mode', 'sslca', 'sslcert', 'sslkey', 'connect_timeout'] as const;
 
 const SCHEMES: Record<string, SchemeRule> = {
-  postgres: { dialect: 'postgres', defaultPort: 5432, params: POSTGRES_PARAMS },
-  postgresql: { dialect: 'postgres', defaultPort: 5432, params: POSTGRES_PARAMS },
+  postgres: {
+    dialect: 'postgres',
+    defaultPort: 5432,
+    params: POSTGRES_PARAMS,
+    placement: { schema: 'public' },
+  },
+  postgresql: {
+    dialect: 'postgres',
+    defaultPort: 5432,
+    params: POSTGRES_PARAMS,
+    placement: { schema: 'public' },
+  },
   mysql: { dialect: 'mysql', defaultPort: 3306, params: MYSQL_PARAMS },
   mariadb: { dialect: 'mysql', defaultPort: 3306, params: MYSQL_PARAMS },
-  sqlite: { dialect: 'sqlite', defaultPort: 0, params: ['mode'] },
+  sqlite: { dialect: 'sqlite', defaultPort: 0, params: ['mode'], file: true },
 };
 
 /** The URL schemes Ferry understands, for error messages and help. */
@@ -149,4 +165,23 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+
+/**
+ * One spelling per database a URL reaches (scheme aliases, loopback names, default port and
+ * schema folded; a file by its real path), so that two URLs can be recognised as the same place.
+ */
+export function databaseIdentity(url: ConnectionUrl): string {
+  const rule = SCHEMES[url.scheme];
+  if (rule?.file) {
+    const path = resolve(url.database);
+    return `${url.dialect}:${existsSync(path) ? realpathSync(path) : path}`;
+  }
+  const placement = Object.entries(rule?.placement ?? {})
+    .map(([key, fallback]) => `${key}=${url.params[key] ?? fallback}`)
+    .join('&');
+  const host = LOOPBACK.has(url.host) ? 'loopback' : url.host.toLowerCase();
+  return `${url.dialect}://${host}:${url.port}/${url.database}?${placement}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConnectionUrl } from '../../../src/connectors/url.js';
+import { databaseIdentity, parseConnectionUrl } from '../../../src/connectors/url.js';
 import { UsageError } from '../../../src/errors.js';
 import { redact } from '../../../src/secrets.js';
 
@@ -52,5 +52,26 @@ describe('parseConnectionUrl', () => {
   ])('rejects %s with a usage error', (raw, message) => {
     expect(() => parseConnectionUrl(raw)).toThrow(UsageError);
     expect(() => parseConnectionUrl(raw)).toThrow(message);
+  });
+});
+
+describe('databaseIdentity', () => {
+  const same = (a: string, b: string) =>
+    databaseIdentity(parseConnectionUrl(a)) === databaseIdentity(parseConnectionUrl(b));
+
+  it('folds scheme aliases, loopback names, default ports and the default schema', () => {
+    expect(same('postgres://u@localhost/shop', 'postgresql://v@127.0.0.1:5432/shop?schema=public')).toBe(
+      true,
+    );
+    expect(same('mysql://root@127.0.0.1/shop', 'mariadb://root:x@localhost:3306/shop')).toBe(true);
+    expect(same('sqlite:data/shop.db', `sqlite://${process.cwd()}/data/shop.db`)).toBe(true);
+  });
+
+  it('tells apart other databases, schemas, ports and hosts', () => {
+    expect(same('postgres://u@h/shop', 'postgres://u@h/shop?schema=sales')).toBe(false);
+    expect(same('postgres://u@h/shop', 'postgres://u@h/shop2')).toBe(false);
+    expect(same('mysql://u@h/shop', 'mysql://u@h:3307/shop')).toBe(false);
+    expect(same('mysql://u@a/shop', 'mysql://u@b/shop')).toBe(false);
+    expect(same('sqlite:a.db', 'sqlite:b.db')).toBe(false);
   });
 });
