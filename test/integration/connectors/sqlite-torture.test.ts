@@ -12,36 +12,18 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../src/connectors/connector.js';
-import { createSqliteConnector } from '../../../src/connectors/sqlite/index.js';
-import { parseConnectionUrl } from '../../../src/connectors/url.js';
 import type { Column, DatabaseSchema, Table } from '../../../src/schema/table.js';
 import type { CanonicalValue, RowBatch } from '../../../src/values/canonical.js';
 import { type CoercionRule, Coercions } from '../../../src/values/coercions.js';
-import { freshSqlite, type TestDatabase } from '../../helpers/servers.js';
+import type { TestDatabase } from '../../helpers/servers.js';
+import { sqliteFiles } from '../../helpers/sqlite-files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TORTURE = readFileSync(join(root, 'test', 'fixtures', 'sqlite', 'torture.sql'), 'utf8');
 const BATCH = { batchRows: 4, batchBytes: 1 << 20 };
 
-const cleanup: TestDatabase[] = [];
-const open: Connector[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((connector) => connector.close()));
-  await Promise.all(cleanup.map((db) => db.drop()));
-});
-
-async function fresh(prefix: string): Promise<TestDatabase> {
-  const db = await freshSqlite(prefix);
-  cleanup.push(db);
-  return db;
-}
-
-async function connect(url: string): Promise<Connector> {
-  const connector = createSqliteConnector(parseConnectionUrl(url));
-  open.push(connector);
-  await connector.connect();
-  return connector;
-}
+const { fresh, connect, releaseAll } = sqliteFiles();
+afterAll(releaseAll);
 
 /** Loads the fixture with the sqlite3 CLI, as the cross-engine tests do. */
 async function tortureFile(): Promise<TestDatabase> {

@@ -9,39 +9,20 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Connector, SchemaRequest } from '../../../src/connectors/connector.js';
-import { createSqliteConnector } from '../../../src/connectors/sqlite/index.js';
-import { parseConnectionUrl } from '../../../src/connectors/url.js';
 import { ConnectionError, UsageError, ValueError } from '../../../src/errors.js';
 import type { Table } from '../../../src/schema/table.js';
 import type { CanonicalValue, RowBatch } from '../../../src/values/canonical.js';
 import { Coercions } from '../../../src/values/coercions.js';
 import { awkwardRows } from '../../fixtures/awkward-rows.js';
-import { freshSqlite, type TestDatabase } from '../../helpers/servers.js';
+import { sqliteFiles } from '../../helpers/sqlite-files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const CHINOOK = resolve(root, '..', 'shared', 'datasets', 'chinook', 'Chinook_Sqlite.sqlite');
 const fixture = (name: string) =>
   readFileSync(join(root, 'test', 'fixtures', 'sqlite', `${name}.sql`), 'utf8');
 
-const cleanup: TestDatabase[] = [];
-const open: Connector[] = [];
-afterAll(async () => {
-  await Promise.all(open.map((connector) => connector.close()));
-  await Promise.all(cleanup.map((db) => db.drop()));
-});
-
-async function fresh(prefix: string): Promise<TestDatabase> {
-  const db = await freshSqlite(prefix);
-  cleanup.push(db);
-  return db;
-}
-
-async function connect(url: string): Promise<Connector> {
-  const connector = createSqliteConnector(parseConnectionUrl(url));
-  open.push(connector);
-  await connector.connect();
-  return connector;
-}
+const { fresh, connect, releaseAll } = sqliteFiles();
+afterAll(releaseAll);
 
 /** Runs a query on a file with the driver itself (read-only, safe integers on), returning raw rows. */
 function raw(path: string, sql: string): unknown[][] {
