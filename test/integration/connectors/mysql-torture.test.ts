@@ -14,8 +14,9 @@ import { parseConnectionUrl } from '../../../src/connectors/url.js';
 import { ValueError } from '../../../src/errors.js';
 import type { LogicalType } from '../../../src/schema/logical-type.js';
 import type { Column, Table } from '../../../src/schema/table.js';
-import type { Row, RowBatch } from '../../../src/values/canonical.js';
+import type { Row } from '../../../src/values/canonical.js';
 import { Coercions, parseCoercionRule } from '../../../src/values/coercions.js';
+import { batchesOf } from '../../helpers/batches.js';
 import { freshMysql, mysqlQuery, type TestDatabase } from '../../helpers/servers.js';
 
 const TORTURE = readFileSync(new URL('../../fixtures/mysql/torture.sql', import.meta.url), 'utf8');
@@ -49,10 +50,6 @@ function comparable(rows: Row[]): unknown[][] {
         : value,
     ),
   );
-}
-
-async function* batchesOf(rows: Row[]): AsyncIterable<RowBatch> {
-  yield { rows, bytes: 64 };
 }
 
 afterAll(async () => {

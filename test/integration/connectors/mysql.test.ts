@@ -11,8 +11,9 @@ import { createMysqlConnector, type MysqlConnector } from '../../../src/connecto
 import { parseConnectionUrl } from '../../../src/connectors/url.js';
 import { ConnectionError, ValueError } from '../../../src/errors.js';
 import type { Table } from '../../../src/schema/table.js';
-import { normalizeDecimal, type Row, type RowBatch } from '../../../src/values/canonical.js';
+import { normalizeDecimal, type Row } from '../../../src/values/canonical.js';
 import { awkwardRows } from '../../fixtures/awkward-rows.js';
+import { batchesOf } from '../../helpers/batches.js';
 import { freshMysql, MYSQL_BASE, mysqlQuery, type TestDatabase } from '../../helpers/servers.js';
 
 const fixture = (name: string) =>
@@ -42,10 +43,6 @@ async function readAll(connector: MysqlConnector, table: Table): Promise<Row[]> 
   const rows: Row[] = [];
   for await (const batch of connector.read(table, BATCH)) rows.push(...batch.rows);
   return rows;
-}
-
-async function* batchesOf(rows: Row[], size = 2): AsyncIterable<RowBatch> {
-  for (let at = 0; at < rows.length; at += size) yield { rows: rows.slice(at, at + size), bytes: 64 };
 }
 
 async function tableOf(connector: MysqlConnector, name: string): Promise<Table> {
@@ -353,7 +350,12 @@ describe('MariaDB connector: cross-dialect writes', () => {
       ],
       ['k'.repeat(700), null, null, null, null, null, '2001-02-03 04:05:06', null],
     ];
-    expect(await target.write(table, batchesOf(rows))).toEqual({ rows: 3, bytes: 128 });
+    expect(
+      await target.write(
+        table,
+        batchesOf(rows, 2, () => 64),
+      ),
+    ).toEqual({ rows: 3, bytes: 128 });
     expect(await target.createSchema(request, 'constraints')).toEqual([]);
 
     const copied = await tableOf(target, 'pg_things');
@@ -431,12 +433,15 @@ describe('MariaDB connector: cross-dialect writes', () => {
     // id 0 must stay 0 (NO_AUTO_VALUE_ON_ZERO), not become a new number.
     await target.write(
       low,
-      batchesOf([
-        [0n, 'zero'],
-        [20n, 'x'],
-      ]),
+      batchesOf(
+        [
+          [0n, 'zero'],
+          [20n, 'x'],
+        ],
+        2,
+      ),
     );
-    await target.write(high, batchesOf([[5n, 'y']]));
+    await target.write(high, batchesOf([[5n, 'y']], 2));
     await target.createSchema(request, 'constraints');
     const dbName = database.name;
     await mysqlQuery(

@@ -14,6 +14,7 @@ import type { Column, Table } from '../../../src/schema/table.js';
 import type { CanonicalValue, Row, RowBatch } from '../../../src/values/canonical.js';
 import { Coercions, parseCoercionRule } from '../../../src/values/coercions.js';
 import { awkwardRows } from '../../fixtures/awkward-rows.js';
+import { batchesOf } from '../../helpers/batches.js';
 import { freshPostgres, PG_BASE, pgQuery, type TestDatabase } from '../../helpers/servers.js';
 
 const fixture = (name: string) =>
@@ -63,10 +64,6 @@ async function readAll(
   const rows: Row[] = [];
   for await (const batch of connector.read(table, { batchRows, batchBytes })) rows.push(...batch.rows);
   return rows;
-}
-
-async function* batchesOf(rows: Row[], size = 2): AsyncGenerator<RowBatch> {
-  for (let i = 0; i < rows.length; i += size) yield { rows: rows.slice(i, i + size), bytes: 0 };
 }
 
 function tableNamed(tables: Table[], name: string): Table {
@@ -246,7 +243,7 @@ describe('PostgreSQL connector: same-dialect copy', () => {
     expect(await destination.createSchema(request, 'tables')).toEqual([]);
     for (const table of schema.tables) {
       const rows = await readAll(sourceConnector, table);
-      const result = await destination.write(table, batchesOf(rows));
+      const result = await destination.write(table, batchesOf(rows, 2));
       expect(result.rows).toBe(rows.length);
       expect(result.bytes).toBeGreaterThan(0);
     }
@@ -403,7 +400,7 @@ describe('PostgreSQL connector: cross-dialect copy', () => {
       ['from_mysql', 'r'],
     ]);
     expect(notes[0]?.message).toContain("'0000-00-00' was not carried");
-    const result = await destination.write(FROM_MYSQL, batchesOf(FROM_MYSQL_ROWS));
+    const result = await destination.write(FROM_MYSQL, batchesOf(FROM_MYSQL_ROWS, 2));
     expect(result.rows).toBe(3);
     const constraintNotes = await destination.createSchema(request, 'constraints');
     expect(constraintNotes.map((n) => n.object)).toEqual(['from_mysql_expr']);
@@ -474,7 +471,7 @@ describe('PostgreSQL connector: values the target would change', () => {
   });
 
   async function failure(rows: Row[]): Promise<ValueError> {
-    const error = await destination.write(STRICT, batchesOf(rows)).then(
+    const error = await destination.write(STRICT, batchesOf(rows, 2)).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -531,7 +528,7 @@ describe('PostgreSQL connector: values the target would change', () => {
   });
 
   it('writes, finds, empties and drops tables', async () => {
-    await destination.write(STRICT, batchesOf([good(1n)]));
+    await destination.write(STRICT, batchesOf([good(1n)], 2));
     expect(await destination.existingTables(['strict', 'missing'])).toEqual([
       { name: 'strict', hasRows: true },
     ]);
@@ -549,7 +546,7 @@ describe('PostgreSQL connector: objects', () => {
     const request = { sourceDialect: 'postgres' as const, tables: schema.tables };
     await destination.createSchema(request, 'tables');
     for (const table of schema.tables)
-      await destination.write(table, batchesOf(await readAll(sourceConnector, table)));
+      await destination.write(table, batchesOf(await readAll(sourceConnector, table), 2));
     expect(await destination.createSchema(request, 'constraints')).toEqual([]);
     await destination.createObjects(schema.objects);
 
@@ -882,7 +879,7 @@ describe('PostgreSQL connector: values another dialect’s column cannot bring',
     const coercions = new Coercions(rules.map(parseCoercionRule));
     await destination.dropTables([table.name]);
     await destination.createSchema({ sourceDialect: dialect, tables: [table], coercions }, 'tables');
-    const error = await destination.write(table, batchesOf(rows), { coercions }).then(
+    const error = await destination.write(table, batchesOf(rows, 2), { coercions }).then(
       () => undefined,
       (caught: unknown) => caught as ValueError,
     );
@@ -998,11 +995,11 @@ describe('PostgreSQL connector: values another dialect’s column cannot bring',
       column('hits', { kind: 'integer', bits: 64, unsigned: true }, 'bigint unsigned'),
     ]);
     const rows: Row[] = [[1n, 18446744073709551615n]];
-    const error = await destination.write(counters, batchesOf(rows)).catch((caught: unknown) => caught);
+    const error = await destination.write(counters, batchesOf(rows, 2)).catch((caught: unknown) => caught);
     expect((error as ValueError).code).toBe('LOSSY_OUT_OF_RANGE');
     expect((error as ValueError).message).toContain('PostgreSQL bigint');
     const coercions = new Coercions([parseCoercionRule('out-of-range=substitute')]);
-    await destination.write(counters, batchesOf(rows), { coercions });
+    await destination.write(counters, batchesOf(rows, 2), { coercions });
     expect(await pgQuery(target.name, 'SELECT hits::text FROM lossy.counters')).toEqual([
       { hits: '9223372036854775807' },
     ]);

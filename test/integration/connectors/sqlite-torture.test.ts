@@ -13,8 +13,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../../src/connectors/connector.js';
 import type { Column, DatabaseSchema, Table } from '../../../src/schema/table.js';
-import type { CanonicalValue, RowBatch } from '../../../src/values/canonical.js';
+import type { CanonicalValue } from '../../../src/values/canonical.js';
 import { type CoercionRule, Coercions } from '../../../src/values/coercions.js';
+import { batchesOf, collectRows as collect } from '../../helpers/batches.js';
 import type { TestDatabase } from '../../helpers/servers.js';
 import { sqliteFiles } from '../../helpers/sqlite-files.js';
 
@@ -41,16 +42,6 @@ function raw(path: string, sql: string): unknown[][] {
   } finally {
     db.close();
   }
-}
-
-async function collect(batches: AsyncIterable<RowBatch>): Promise<CanonicalValue[][]> {
-  const rows: CanonicalValue[][] = [];
-  for await (const batch of batches) rows.push(...batch.rows);
-  return rows;
-}
-
-async function* batchesOf(rows: CanonicalValue[][]): AsyncGenerator<RowBatch> {
-  yield { rows, bytes: rows.length * 100 };
 }
 
 /** Where two raw result sets differ (value and storage class), or undefined; fast on MB-sized cells. */

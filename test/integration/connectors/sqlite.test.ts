@@ -11,9 +11,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Connector, SchemaRequest } from '../../../src/connectors/connector.js';
 import { ConnectionError, UsageError, ValueError } from '../../../src/errors.js';
 import type { Table } from '../../../src/schema/table.js';
-import type { CanonicalValue, RowBatch } from '../../../src/values/canonical.js';
+import type { CanonicalValue } from '../../../src/values/canonical.js';
 import { Coercions } from '../../../src/values/coercions.js';
 import { awkwardRows } from '../../fixtures/awkward-rows.js';
+import { batchesOf, collectRows as collect } from '../../helpers/batches.js';
 import { sqliteFiles } from '../../helpers/sqlite-files.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -49,16 +50,6 @@ async function readAll(connector: Connector, table: Table, batchRows = 1000): Pr
   for await (const batch of connector.read(table, { batchRows, batchBytes: 1 << 20 }))
     rows.push(...batch.rows);
   return rows;
-}
-
-async function collect(batches: AsyncIterable<RowBatch>): Promise<CanonicalValue[][]> {
-  const rows: CanonicalValue[][] = [];
-  for await (const batch of batches) rows.push(...batch.rows);
-  return rows;
-}
-
-async function* batchesOf(rows: CanonicalValue[][]): AsyncGenerator<RowBatch> {
-  yield { rows, bytes: rows.length * 100 };
 }
 
 /** The engine's copy, in small: tables, rows, constraints, objects. */
@@ -220,7 +211,12 @@ describe('SQLite connector', () => {
       ],
       [3n, null, null, null, null, null, null, null, null],
     ];
-    expect(await to.write(mixed, batchesOf(rows))).toEqual({ rows: 3, bytes: 300 });
+    expect(
+      await to.write(
+        mixed,
+        batchesOf(rows, undefined, (batch) => batch.length * 100),
+      ),
+    ).toEqual({ rows: 3, bytes: 300 });
     expect(await to.createSchema(request, 'constraints')).toEqual([]);
 
     expect(
