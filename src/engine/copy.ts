@@ -46,9 +46,8 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   const reporters = options.reporters ?? [];
   const ifExists = options.ifExists ?? 'fail';
   const coercions = new Coercions(options.coerce ?? []);
-  let throttledTable = '';
   const throttle = new Throttle(options, (pause) =>
-    emit(reporters, 'onThrottle', { table: throttledTable, ...pause }),
+    emit(reporters, 'onThrottle', { table: pause.table ?? '', ...pause }),
   );
 
   const { schema, excluded, prepared, targetTables, renames } = await resolveTables(source, target, options);
@@ -120,7 +119,6 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
     try {
       for (const [index, sourceTable] of prepared.tables.entries()) {
         const targetTable = targetTables[index]!;
-        throttledTable = sourceTable.name;
         const result = await copyTable(
           source,
           target,
@@ -246,7 +244,7 @@ async function* counted(
   let rows = 0;
   let bytes = 0;
   for await (const batch of batches) {
-    await throttle.admit(batch.rows.length, batch.bytes);
+    await throttle.admit(batch.rows.length, batch.bytes, table);
     rows += batch.rows.length;
     bytes += batch.bytes;
     yield batch;

@@ -13,6 +13,8 @@ export interface ThrottleLimits {
 
 /** Why and how long a read waited. */
 export interface ThrottlePause {
+  /** The table whose batch waited, when the caller named it. */
+  table?: string;
   reason: 'max-rows-per-second' | 'max-bytes-per-second';
   seconds: number;
 }
@@ -75,8 +77,8 @@ export class Throttle {
     return this.buckets.length > 0;
   }
 
-  /** Waits as long as the tightest limit requires for a batch of `rows` rows and `bytes` bytes. */
-  async admit(rows: number, bytes: number): Promise<void> {
+  /** Waits as long as the tightest limit requires for a batch of `rows` rows and `bytes` bytes of `table`. */
+  async admit(rows: number, bytes: number, table?: string): Promise<void> {
     let wait = 0;
     let reason: ThrottlePause['reason'] | undefined;
     for (const { bucket, unit, reason: why } of this.buckets) {
@@ -89,7 +91,7 @@ export class Throttle {
     if (wait <= 0 || reason === undefined) return;
     this.pauseCount++;
     this.pausedSeconds += wait;
-    this.onPause({ reason, seconds: wait });
+    this.onPause({ ...(table === undefined ? {} : { table }), reason, seconds: wait });
     await sleep(wait * 1000);
   }
 
