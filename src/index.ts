@@ -1,14 +1,21 @@
 /** Ferry's library API: everything the CLI does is available from here. */
 
-export type {
-  Connector,
-  ConnectorCapabilities,
-  ReadOptions,
-  SchemaNote,
-  SchemaRequest,
-  TableFilter,
-  WriteOptions,
-  WriteResult,
+export {
+  type ChunkPlanOptions,
+  type ChunkRecord,
+  type Connector,
+  type ConnectorCapabilities,
+  type KeyRange,
+  PROGRESS_TABLE,
+  type ReadOptions,
+  type RecordedChunk,
+  type SchemaNote,
+  type SchemaRequest,
+  type SnapshotOptions,
+  type SourceSnapshot,
+  type TableFilter,
+  type WriteOptions,
+  type WriteResult,
 } from './connectors/connector.js';
 export type { Dialect } from './connectors/dialect.js';
 export { createConnector, loadTypeSystem } from './connectors/registry.js';
@@ -29,7 +36,7 @@ export {
 } from './errors.js';
 export type { LogicalKind, LogicalType } from './schema/logical-type.js';
 export type { Column, DatabaseSchema, ForeignKey, Index, SchemaObject, Table } from './schema/table.js';
-export { copiedColumns } from './schema/table.js';
+export { chunkKeyOf, copiedColumns } from './schema/table.js';
 export type { TypeLoss, TypeMapping, TypeSystem } from './schema/type-system.js';
 export type { CanonicalValue, Row, RowBatch } from './values/canonical.js';
 export { type CoercionCount, type CoercionRule, Coercions, parseCoercionRule } from './values/coercions.js';

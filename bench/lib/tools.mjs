@@ -70,7 +70,7 @@ function ferry(pair) {
   const { source, target } = PAIRS[pair];
   return {
     name: 'ferry',
-    label: 'Ferry (`ferry copy`, sequential)',
+    label: 'Ferry (`ferry copy`, default settings)',
     script: `node bin/ferry.js copy ${url(source.engine, source.database)} ${url(target.engine, target.database)} --quiet`,
   };
 }

@@ -42,8 +42,20 @@ export function formatSummary(result: CopyResult): string {
     );
   }
   if (result.snapshot) lines.push(`consistent as of ${describeSnapshot(result.snapshot)}`);
+  const chunks = result.tables.reduce((sum, t) => sum + t.chunks, 0);
+  const redone = result.tables.reduce((sum, t) => sum + t.retries, 0);
+  if (chunks > 0) {
+    lines.push(
+      `chunks: ${chunks}, ${result.parallel} at once${redone > 0 ? `, ${redone} redone after a passing failure` : ''} (run ${result.run})`,
+    );
+  }
   if (result.throttle.pauses > 0) {
-    lines.push(`throttled: ${result.throttle.pauses} pauses, ${result.throttle.seconds.toFixed(2)} s in all`);
+    const reasons = Object.entries(result.throttle.byReason)
+      .map(([reason, count]) => `${reason} ${count.pauses} (${count.seconds.toFixed(2)} s)`)
+      .join(', ');
+    lines.push(
+      `throttled: ${result.throttle.pauses} pauses, ${result.throttle.seconds.toFixed(2)} s in all${reasons ? ` — ${reasons}` : ''}`,
+    );
   }
   for (const error of result.errors) lines.push(`error: ${error.message}`);
   const rows = result.tables.reduce((sum, t) => sum + t.rows, 0);

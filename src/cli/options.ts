@@ -27,6 +27,15 @@ export function positiveNumber(option: string) {
   };
 }
 
+/** A whole number of at least 1. */
+export function positiveInteger(option: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (Number.isInteger(number) && number >= 1) return number;
+    throw new UsageError('BAD_OPTION', `${option} must be a whole number of at least 1; got "${value}".`);
+  };
+}
+
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
 /** A size in bytes: `500000`, `512k`, `20M`, `1G` (binary multiples; a trailing `B` is allowed). */

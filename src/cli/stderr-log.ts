@@ -13,10 +13,22 @@ export function stderrLog(stream: NodeJS.WritableStream = process.stderr): Repor
         `ferry: ${e.phase} (${e.tables} ${e.phase === 'objects' ? 'object' : 'table'}${e.tables === 1 ? '' : 's'})`,
       ),
     onSnapshot: (snapshot) => write(`ferry: reading every table as of ${describeSnapshot(snapshot)}`),
-    onThrottle: (e) => write(`ferry: ${e.table}: paused ${e.seconds.toFixed(2)} s (${e.reason})`),
+    onWarning: (e) => write(`ferry: warning: ${e.table ? `${e.table}: ` : ''}${e.message}`),
+    onChunkRetry: (e) =>
+      write(
+        `ferry: ${e.table}: chunk ${e.chunk + 1} failed (${e.reason}); copying it again (attempt ${e.attempt + 1})`,
+      ),
+    onThrottle: (e) =>
+      write(
+        `ferry: ${e.table ? `${e.table}: ` : ''}paused ${e.seconds.toFixed(2)} s (${e.reason}${e.detail ? `: ${e.detail}` : ''})`,
+      ),
     // Failures are printed once, by the command, whatever the log level.
     onTableDone: (r) => {
-      if (r.status !== 'failed') write(`ferry: ${r.table}: ${r.rows} rows in ${r.seconds.toFixed(2)} s`);
+      if (r.status !== 'failed') {
+        const chunks =
+          r.chunks > 1 ? ` (${r.chunks} chunks${r.retries > 0 ? `, ${r.retries} redone` : ''})` : '';
+        write(`ferry: ${r.table}: ${r.rows} rows in ${r.seconds.toFixed(2)} s${chunks}`);
+      }
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { DatabaseSchema, SchemaObject, Table } from '../schema/table.js';
 import type { TypeSystem } from '../schema/type-system.js';
-import type { RowBatch } from '../values/canonical.js';
+import type { CanonicalValue, RowBatch } from '../values/canonical.js';
 import type { Coercions } from '../values/coercions.js';
 import type { Dialect } from './dialect.js';
 
@@ -26,10 +26,70 @@ export interface TableFilter {
   tables?: string[];
 }
 
+/**
+ * Ferry's progress table on a target: one row per chunk written, committed in the chunk's own
+ * transaction (DESIGN.md principle 3). Introspection never returns it.
+ */
+export const PROGRESS_TABLE = '_ferry_chunks';
+
+/**
+ * A key range of one table: the rows whose chunk key is above `after` and at most `through`,
+ * tuples compared column by column in binary order (text by the bytes of its UTF-8 form, binary by
+ * bytes, numbers and times by value), never under a collation. An absent bound is open.
+ */
+export interface KeyRange {
+  after?: CanonicalValue[];
+  through?: CanonicalValue[];
+}
+
+/** How to split a table into chunks. */
+export interface ChunkPlanOptions {
+  /** The columns to split on: the primary key, or a unique key of NOT NULL columns (`chunkKeyOf`). */
+  key: string[];
+  /** Rows per chunk, at most. */
+  rows: number;
+}
+
+/** A chunk as the target records it in PROGRESS_TABLE, in the transaction that writes its rows. */
+export interface ChunkRecord {
+  /** The run that wrote it (a copy's id; a plan's fingerprint later). */
+  run: string;
+  /** The target table's name. */
+  table: string;
+  /** The chunk's position among its table's chunks, from 0. */
+  chunk: number;
+  /** The chunk's key range as text (`keyRangeText`), for people and for resume. */
+  range: string;
+}
+
+/** A chunk the target has recorded, with what its transaction wrote. */
+export interface RecordedChunk extends ChunkRecord {
+  rows: number;
+  bytes: number;
+}
+
+/** Options of `openSnapshot`. */
+export interface SnapshotOptions {
+  /** How many reads the engine wants to run at once inside the snapshot (default 1). */
+  readers?: number;
+}
+
 /** Size limits of a read; batches close at whichever comes first. */
 export interface ReadOptions {
   batchRows: number;
   batchBytes: number;
+  /**
+   * Only the rows of this range of `key` (binary order, as planChunks made it); absent = every
+   * row. Rows come in `key` order.
+   */
+  range?: KeyRange;
+  /** The columns `range` is on (default the primary key). */
+  key?: string[];
+  /**
+   * Read the rows in this encoding (`RowBatch.encoded`) instead of as canonical values: one that
+   * `rowEncoding` offered for the table and the target `acceptsEncoding`.
+   */
+  encoding?: string;
   /** Policies for stored values their own column's type cannot describe (SQLite storage classes). */
   coercions?: Coercions;
   /**
@@ -44,6 +104,12 @@ export interface ReadOptions {
 export interface WriteOptions {
   /** Policies for values the target cannot hold; absent = every loss is an error. */
   coercions?: Coercions;
+  /**
+   * The chunk these rows are: recorded in PROGRESS_TABLE (with the rows and bytes written) in the
+   * same transaction as the rows, so the chunk and its record commit together or not at all.
+   * Needs `prepareProgress` first.
+   */
+  chunk?: ChunkRecord;
 }
 
 /** What a write did. */
@@ -59,6 +125,8 @@ export interface SchemaRequest {
   tables: Table[];
   /** The run's policies: `widen` chooses a wider type for the columns it names. */
   coercions?: Coercions;
+  /** How many tables' indexes the constraints phase may build at once, each on its own connection (default 1). */
+  parallel?: number;
 }
 
 /** Something DDL could not carry exactly (a default expression in another dialect, …), said to the user. */
@@ -79,6 +147,11 @@ export interface SourceSnapshot {
   position?: Record<string, string>;
   /** When the snapshot was taken (ISO 8601, UTC). */
   takenAt: string;
+  /**
+   * How many reads may run at once inside it: what `SnapshotOptions.readers` asked for, or fewer
+   * where the engine cannot (SQLite reads on one connection).
+   */
+  readers: number;
 }
 
 /** The state of a table on the target before a copy. */
@@ -86,6 +159,36 @@ export interface ExistingTable {
   name: string;
   /** Whether it holds at least one row. */
   hasRows: boolean;
+}
+
+/**
+ * Engine health figures a source may report beside its probe, by engine-neutral name:
+ * `threads-running` (MariaDB/MySQL statements executing now), `history-length` (InnoDB undo
+ * records a long snapshot keeps), `replication-lag` (seconds), `active-backends` (PostgreSQL
+ * sessions running a statement in this database) and `xmin-age` (transactions the oldest
+ * PostgreSQL snapshot holds back vacuum by).
+ */
+export type LoadMetric =
+  | 'threads-running'
+  | 'history-length'
+  | 'replication-lag'
+  | 'active-backends'
+  | 'xmin-age';
+
+/** What `sampleLoad` measures with. */
+export interface LoadProbe {
+  /** A table whose `SELECT 1 FROM t LIMIT 1` is the probe (it waits on that table's locks); default `SELECT 1`. */
+  table?: string;
+  /** Seconds after which a probe still waiting is cancelled and reported as taking this long (default 5). */
+  timeoutSeconds?: number;
+}
+
+/** One measurement of a source's health. */
+export interface LoadSample {
+  /** How long the probe took, in seconds; at least `timeoutSeconds` when it was cancelled. */
+  probeSeconds: number;
+  /** The figures this engine and the account's privileges can read; an absent one is unknown. */
+  metrics: Partial<Record<LoadMetric, number>>;
 }
 
 /** One database reached through one URL. Created by the registry; `connect` before anything else. */
@@ -144,17 +247,60 @@ export interface Connector {
   write(table: Table, batches: AsyncIterable<RowBatch>, options?: WriteOptions): Promise<WriteResult>;
 
   /**
+   * Source side: splits the table into consecutive key ranges of at most `options.rows` rows each
+   * (from the current data; exact sizes are not promised), in binary order of `options.key`. The
+   * ranges cover every possible key: the first has no `after`, the last no `through`, and each
+   * `after` is the previous `through`. A table of at most `options.rows` rows is one range `{}`.
+   */
+  planChunks(table: Table, options: ChunkPlanOptions): Promise<KeyRange[]>;
+
+  /**
+   * Source side: an encoding in which this table's rows can be read and handed to a writer of the
+   * same engine without decoding a value (PostgreSQL binary COPY), or undefined when there is none
+   * that keeps every value exactly.
+   */
+  rowEncoding(table: Table): Promise<string | undefined>;
+
+  /**
+   * Target side: whether rows of `table` (as the source describes it) in `encoding` load into the
+   * target table of that name with every value unchanged (same column types, same text encoding).
+   */
+  acceptsEncoding(table: Table, encoding: string): Promise<boolean>;
+
+  /** Target side, before the first chunk write: creates PROGRESS_TABLE where it is missing. */
+  prepareProgress(): Promise<void>;
+
+  /** Target side: the chunks recorded for `run` (none when PROGRESS_TABLE does not exist). */
+  recordedChunks(run: string): Promise<RecordedChunk[]>;
+
+  /**
    * Source side, before the first read: fixes one consistent point in time. Until
    * `releaseSnapshot`, every `read` sees the database exactly as of that point, whatever is
    * written meanwhile (PostgreSQL: a REPEATABLE READ transaction whose snapshot is exported;
    * MariaDB/MySQL: START TRANSACTION WITH CONSISTENT SNAPSHOT taken under a brief
    * FLUSH TABLES WITH READ LOCK to record the binlog position; SQLite: one read transaction).
-   * Throws ConnectionError/DatabaseError (naming the privilege or timeout) when it cannot.
+   * With `readers` > 1, that many reads may run at once, all at the same point (MariaDB/MySQL
+   * opens one transaction per reader under the same lock). Throws ConnectionError/DatabaseError
+   * (naming the privilege or timeout) when it cannot.
    */
-  openSnapshot(): Promise<SourceSnapshot>;
+  openSnapshot(options?: SnapshotOptions): Promise<SourceSnapshot>;
 
   /** Ends the snapshot's transaction(s); later reads see the current data again. Safe to call twice. */
   releaseSnapshot(): Promise<void>;
+
+  /**
+   * Source side, while copying (about once a second): times the probe and reads the engine's load
+   * figures, on a connection of its own (never a snapshot reader's), so a busy pool or a long read
+   * does not delay it. A probe still waiting after `probe.timeoutSeconds` is cancelled and reported
+   * as that long, never left hanging. Throws DatabaseError when the probe table cannot be read.
+   */
+  sampleLoad(probe?: LoadProbe): Promise<LoadSample>;
+
+  /**
+   * Whether a failure raised by this connector (or its driver) may pass if the work is tried
+   * again: a lost or killed connection, a deadlock, a lock wait timeout, a server shutting down.
+   */
+  isTransient(error: unknown): boolean;
 
   /** Releases every connection. Safe to call twice. */
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 /** The options of one copy, as the library API and the CLI take them. */
 import type { CoercionRule } from '../values/coercions.js';
 import type { Reporter } from './events.js';
+import type { LoadLimits } from './load-limits.js';
 
 /** What to do with a target table that already exists. */
 export type IfExistsPolicy = 'fail' | 'drop' | 'truncate' | 'append';
@@ -29,13 +30,35 @@ export interface CopyOptions {
   /** Fixed rate limits over the whole run (rows and bytes read per second); absent = unlimited. */
   maxRowsPerSecond?: number;
   maxBytesPerSecond?: number;
-  /** Largest batch in rows (default 10 000) and in bytes (default 8 MiB). */
+  /**
+   * Adaptive throttling: the source's health figures above which the run pauses until they are
+   * back under 80 % (`--max-load`); over DEFAULT_LOAD_LIMITS (probe latency 1 s), Infinity lifts one.
+   */
+  maxLoad?: LoadLimits;
+  /** The table whose `SELECT 1 … LIMIT 1` is the latency probe (default `SELECT 1`). */
+  loadProbeTable?: string;
+  /** Chunks copied at once (default: one per core, 2 to 8). */
+  parallel?: number;
+  /** Target chunk size in rows (default 100 000) and in bytes (default 64 MiB); a chunk closes at the first. */
+  chunkRows?: number;
+  chunkBytes?: number;
+  /** Memory budget of the run in bytes (default 256 MiB): sets the batch size for the parallelism. */
+  memory?: number;
+  /** Largest batch in rows (default 10 000) and in bytes (default from `memory`); for tests and tuning. */
   batchRows?: number;
   batchBytes?: number;
+  /** Attempts after the first for a chunk that failed for a passing reason (default 3). */
+  retries?: number;
   /** Listeners of the run's events. */
   reporters?: Reporter[];
 }
 
 /** Defaults of the batch limits: small enough to bound memory, large enough to amortise round trips. */
 export const DEFAULT_BATCH_ROWS = 10_000;
-export const DEFAULT_BATCH_BYTES = 8 * 1024 * 1024;
+
+/** Default chunk size: big enough that per-chunk work (a transaction, a record) is noise. */
+export const DEFAULT_CHUNK_ROWS = 100_000;
+export const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/** Default attempts after the first for a chunk that failed for a passing reason. */
+export const DEFAULT_RETRIES = 3;

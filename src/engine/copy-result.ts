@@ -4,6 +4,7 @@ import type { FerryError } from '../errors.js';
 import type { SchemaObject } from '../schema/table.js';
 import type { CoercionCount } from '../values/coercions.js';
 import type { Rename } from './target-names.js';
+import type { ThrottleStats } from './throttle.js';
 
 /** One table's outcome. */
 export interface TableResult {
@@ -13,12 +14,20 @@ export interface TableResult {
   rows: number;
   bytes: number;
   seconds: number;
+  /** Chunks the table was split into (0 for schema only). */
+  chunks: number;
+  /** Chunk attempts redone after a passing failure. */
+  retries: number;
   error?: FerryError;
 }
 
 /** The outcome of a whole copy. `ok` only when every table arrived and every step succeeded. */
 export interface CopyResult {
   ok: boolean;
+  /** This run's id, as the target's progress table records its chunks. */
+  run: string;
+  /** Chunks copied at once. */
+  parallel: number;
   seconds: number;
   tables: TableResult[];
   renames: Rename[];
@@ -32,6 +41,6 @@ export interface CopyResult {
   coercions: CoercionCount[];
   /** The one point in time every table was read at, with the source's log position there. */
   snapshot?: SourceSnapshot;
-  /** How often and how long the rate limits paused the run. */
-  throttle: { pauses: number; seconds: number };
+  /** How often and how long the rate limits and the source's load paused the run, in all and by reason. */
+  throttle: ThrottleStats;
 }

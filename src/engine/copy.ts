@@ -1,18 +1,28 @@
 /**
- * `copyDatabase`: schema, data, constraints and objects from one database into another. Tables are
- * copied one after another, each in one target transaction; a failed table does not stop the
- * others, and the result says what arrived (STYLE.md rule 11).
+ * `copyDatabase`: schema, data, constraints and objects from one database into another. The rows
+ * go chunk by chunk, many at once (copy-data.ts); a failed table does not stop the others, and the
+ * result says what arrived (STYLE.md rule 11).
  */
+import { randomUUID } from 'node:crypto';
 import type { Connector, SchemaNote, SourceSnapshot } from '../connectors/connector.js';
 import { createConnector } from '../connectors/registry.js';
 import { parseConnectionUrl } from '../connectors/url.js';
-import { FerryError, messageOf, PreconditionError, UsageError } from '../errors.js';
-import type { Table } from '../schema/table.js';
-import type { RowBatch } from '../values/canonical.js';
+import { type FerryError, PreconditionError, UsageError } from '../errors.js';
 import { Coercions } from '../values/coercions.js';
-import { type CopyOptions, DEFAULT_BATCH_BYTES, DEFAULT_BATCH_ROWS } from './copy-options.js';
+import { copyData } from './copy-data.js';
+import {
+  type CopyOptions,
+  DEFAULT_BATCH_ROWS,
+  DEFAULT_CHUNK_BYTES,
+  DEFAULT_CHUNK_ROWS,
+  DEFAULT_RETRIES,
+} from './copy-options.js';
 import type { CopyResult, TableResult } from './copy-result.js';
-import { emit, type Reporter } from './events.js';
+import { asFerryError } from './errors.js';
+import { emit } from './events.js';
+import { LoadMonitor } from './load-monitor.js';
+import { batchBytesFor, DEFAULT_MEMORY_BYTES, minimumMemory } from './memory-budget.js';
+import { defaultParallel, MAX_PARALLEL } from './parallelism.js';
 import { checkDistinctDatabases } from './same-database.js';
 import { resolveTables } from './select-tables.js';
 import { Throttle } from './throttle.js';
@@ -28,6 +38,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
       '--data-only keeps the target tables: it cannot be used with --if-exists drop.',
     );
   }
+  checkRunSize(options);
   const sourceUrl = parseConnectionUrl(options.source, 'source');
   const targetUrl = parseConnectionUrl(options.target, 'target');
   checkDistinctDatabases(sourceUrl, targetUrl);
@@ -43,6 +54,7 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
 
 async function runCopy(source: Connector, target: Connector, options: CopyOptions): Promise<CopyResult> {
   const started = performance.now();
+  const run = randomUUID();
   const reporters = options.reporters ?? [];
   const ifExists = options.ifExists ?? 'fail';
   const coercions = new Coercions(options.coerce ?? []);
@@ -92,7 +104,8 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
 
   const reuse = options.dataOnly || ifExists !== 'drop';
   const toCreate = targetTables.filter((table) => !(reuse && existingNames.has(table.name)));
-  const request = { sourceDialect: source.dialect, tables: toCreate, coercions };
+  const parallel = options.parallel ?? defaultParallel();
+  const request = { sourceDialect: source.dialect, tables: toCreate, coercions, parallel };
   if (!options.dataOnly && toCreate.length > 0) {
     emit(reporters, 'onPhase', { phase: 'schema', tables: toCreate.length });
     notes.push(...(await target.createSchema(request, 'tables')));
@@ -109,31 +122,44 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
         rows: 0,
         bytes: 0,
         seconds: 0,
+        chunks: 0,
+        retries: 0,
       });
     }
   } else {
     emit(reporters, 'onPhase', { phase: 'data', tables: prepared.tables.length });
-    // Every table is read as of one point in time (DESIGN.md principle 4).
-    snapshot = await source.openSnapshot();
-    emit(reporters, 'onSnapshot', snapshot);
-    try {
-      for (const [index, sourceTable] of prepared.tables.entries()) {
-        const targetTable = targetTables[index]!;
-        const result = await copyTable(
-          source,
-          target,
-          sourceTable,
-          targetTable,
-          options,
-          { coercions, throttle },
-          reporters,
-        );
-        results.push(result);
-        emit(reporters, 'onTableDone', result);
-      }
-    } finally {
-      await source.releaseSnapshot();
-    }
+    // The source's health is watched while rows are read: an overloaded source pauses the run.
+    const monitor = new LoadMonitor(source, {
+      limits: options.maxLoad ?? {},
+      ...(options.loadProbeTable ? { probeTable: options.loadProbeTable } : {}),
+      onUnavailable: (name) =>
+        emit(reporters, 'onWarning', {
+          message: `--max-load ${name}: ${source.display} does not report it (engine or privileges), so it cannot pause the run`,
+        }),
+    });
+    await monitor.start();
+    throttle.watchLoad(monitor);
+    const data = await copyData({
+      source,
+      target,
+      tables: prepared.tables.map((table, index) => ({ source: table, target: targetTables[index]! })),
+      run,
+      parallel,
+      chunkSize: {
+        rows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
+        bytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      },
+      batch: {
+        rows: options.batchRows ?? DEFAULT_BATCH_ROWS,
+        bytes: options.batchBytes ?? batchBytesFor(options.memory ?? DEFAULT_MEMORY_BYTES, parallel),
+      },
+      retries: options.retries ?? DEFAULT_RETRIES,
+      coercions,
+      throttle,
+      reporters,
+    }).finally(() => monitor.stop());
+    results.push(...data.tables);
+    snapshot = data.snapshot;
   }
 
   const errors: FerryError[] = [];
@@ -172,6 +198,8 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   const ok = errors.length === 0 && results.every((result) => result.status !== 'failed');
   return {
     ok,
+    run,
+    parallel,
     seconds: (performance.now() - started) / 1000,
     tables: results,
     renames,
@@ -185,70 +213,22 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   };
 }
 
-async function copyTable(
-  source: Connector,
-  target: Connector,
-  sourceTable: Table,
-  targetTable: Table,
-  options: CopyOptions,
-  { coercions, throttle }: { coercions: Coercions; throttle: Throttle },
-  reporters: readonly Reporter[],
-): Promise<TableResult> {
-  const started = performance.now();
-  emit(reporters, 'onTableStart', {
-    table: sourceTable.name,
-    targetTable: targetTable.name,
-    estimatedRows: sourceTable.estimatedRows,
-  });
-  const batches = source.read(sourceTable, {
-    batchRows: options.batchRows ?? DEFAULT_BATCH_ROWS,
-    batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
-    coercions,
-    targetDialect: target.dialect,
-  });
-  try {
-    const written = await target.write(targetTable, counted(batches, sourceTable.name, throttle, reporters), {
-      coercions,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    return {
-      table: sourceTable.name,
-      targetTable: targetTable.name,
-      status: 'copied',
-      rows: written.rows,
-      bytes: written.bytes,
-      seconds,
-    };
-  } catch (error) {
-    const seconds = (performance.now() - started) / 1000;
-    coercions.discard(targetTable.name);
-    coercions.discard(sourceTable.name);
-    return {
-      table: sourceTable.name,
-      targetTable: targetTable.name,
-      status: 'failed',
-      rows: 0,
-      bytes: 0,
-      seconds,
-      error: asFerryError(error, 'TABLE_FAILED', `copying table ${sourceTable.name}`),
-    };
+/** Parallelism and memory budget that cannot work together are a usage error, before connecting. */
+function checkRunSize(options: CopyOptions): void {
+  const parallel = options.parallel ?? defaultParallel();
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL) {
+    throw new UsageError(
+      'BAD_OPTION',
+      `--parallel must be a whole number from 1 to ${MAX_PARALLEL}; got ${parallel}.`,
+    );
   }
-}
-
-async function* counted(
-  batches: AsyncIterable<RowBatch>,
-  table: string,
-  throttle: Throttle,
-  reporters: readonly Reporter[],
-) {
-  let rows = 0;
-  let bytes = 0;
-  for await (const batch of batches) {
-    await throttle.admit(batch.rows.length, batch.bytes, table);
-    rows += batch.rows.length;
-    bytes += batch.bytes;
-    yield batch;
-    emit(reporters, 'onTableProgress', { table, rows, bytes });
+  const memory = options.memory ?? DEFAULT_MEMORY_BYTES;
+  if (memory < minimumMemory(parallel)) {
+    const mib = (bytes: number) => `${Math.ceil(bytes / 1024 / 1024)}M`;
+    throw new UsageError(
+      'BAD_OPTION',
+      `--memory ${mib(memory)} is too small for --parallel ${parallel}: it needs at least ${mib(minimumMemory(parallel))}. Raise --memory or lower --parallel.`,
+    );
   }
 }
 
@@ -265,10 +245,4 @@ async function collect(
     errors.push(asFerryError(error, code, what));
     return false;
   }
-}
-
-/** Keeps a FerryError as it is; wraps anything else so the user sees what Ferry was doing. */
-function asFerryError(error: unknown, code: string, what: string): FerryError {
-  if (error instanceof FerryError) return error;
-  return new FerryError(code, `Failed while ${what}: ${messageOf(error)}`, { cause: error });
 }

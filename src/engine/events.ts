@@ -13,11 +13,31 @@ export interface Reporter {
   onRename?(rename: Rename): void;
   onSchemaNote?(note: SchemaNote): void;
   onPhase?(event: { phase: 'schema' | 'data' | 'constraints' | 'objects'; tables: number }): void;
-  onTableStart?(event: { table: string; targetTable: string; estimatedRows?: number }): void;
+  onTableStart?(event: {
+    table: string;
+    targetTable: string;
+    estimatedRows?: number;
+    /** How many chunks the table was split into. */
+    chunks: number;
+  }): void;
+  /** A chunk committed on the target together with its progress record. */
+  onChunkDone?(event: {
+    table: string;
+    chunk: number;
+    chunks: number;
+    rows: number;
+    bytes: number;
+    seconds: number;
+  }): void;
+  /** A chunk failed for a passing reason and is being copied again from scratch. */
+  onChunkRetry?(event: { table: string; chunk: number; attempt: number; reason: string }): void;
+  /** Something the user should know that does not stop the run. */
+  onWarning?(event: { table?: string; message: string }): void;
   onTableProgress?(event: { table: string; rows: number; bytes: number }): void;
   onTableDone?(result: TableResult): void;
   onSnapshot?(snapshot: SourceSnapshot): void;
-  onThrottle?(event: { table: string; reason: string; seconds: number }): void;
+  /** A batch waited: a rate limit, or the source's load (`detail` names the figures above their limits). */
+  onThrottle?(event: { table: string; reason: string; detail?: string; seconds: number }): void;
   onObjectsNotMigrated?(objects: SchemaObject[]): void;
   onObjectsCopied?(objects: SchemaObject[]): void;
 }

@@ -1,9 +1,12 @@
 /**
- * Fixed-rate throttling of a run (`--max-rows-per-second`, `--max-bytes-per-second`): one token
+ * Throttling of a run. Fixed rates (`--max-rows-per-second`, `--max-bytes-per-second`): one token
  * bucket per limit, shared by every table (and later every worker) of the run, holding at most one
- * second of budget so a pause never turns into a burst. Each pause is reported with its reason.
+ * second of budget so a pause never turns into a burst. Source load (`--max-load`): a LoadMonitor,
+ * when one is attached, holds batches while the source is overloaded. Each pause is reported with
+ * its reason and counted.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoadPause } from './load-monitor.js';
 
 /** The limits of a run; absent = unlimited. */
 export interface ThrottleLimits {
@@ -15,8 +18,22 @@ export interface ThrottleLimits {
 export interface ThrottlePause {
   /** The table whose batch waited, when the caller named it. */
   table?: string;
-  reason: 'max-rows-per-second' | 'max-bytes-per-second';
+  reason: 'max-rows-per-second' | 'max-bytes-per-second' | 'source-load';
+  /** For `source-load`: the figures above their limits, e.g. `probe-seconds 2.1 > 1`. */
+  detail?: string;
   seconds: number;
+}
+
+/** What the throttle waits on for source load: a LoadMonitor. */
+export interface LoadGate {
+  waitWhileOverloaded(): Promise<LoadPause | undefined>;
+}
+
+/** Pauses and their total length, in all and by reason. */
+export interface ThrottleStats {
+  pauses: number;
+  seconds: number;
+  byReason: Partial<Record<ThrottlePause['reason'], { pauses: number; seconds: number }>>;
 }
 
 class TokenBucket {
@@ -50,6 +67,10 @@ export class Throttle {
   }> = [];
   private pauseCount = 0;
   private pausedSeconds = 0;
+  private readonly byReason: ThrottleStats['byReason'] = {};
+  private load: LoadGate | undefined;
+  /** Source-load pauses already reported: every batch held in one episode gets the same object. */
+  private readonly reported = new WeakSet<LoadPause>();
 
   constructor(
     limits: ThrottleLimits,
@@ -72,13 +93,31 @@ export class Throttle {
     }
   }
 
-  /** Whether any limit is set. */
+  /** Whether any limit is set or a load monitor attached. */
   get active(): boolean {
-    return this.buckets.length > 0;
+    return this.buckets.length > 0 || this.load !== undefined;
   }
 
-  /** Waits as long as the tightest limit requires for a batch of `rows` rows and `bytes` bytes of `table`. */
+  /** From now on `admit` also waits while `monitor` finds the source overloaded. */
+  watchLoad(monitor: LoadGate): void {
+    this.load = monitor;
+  }
+
+  /**
+   * Waits while the source is overloaded (one pause reported per episode, when it ends), then as
+   * long as the tightest rate limit requires for a batch of `rows` rows and `bytes` bytes of `table`.
+   */
   async admit(rows: number, bytes: number, table?: string): Promise<void> {
+    const overload = await this.load?.waitWhileOverloaded();
+    if (overload && !this.reported.has(overload)) {
+      this.reported.add(overload);
+      this.record({
+        ...(table === undefined ? {} : { table }),
+        reason: 'source-load',
+        detail: overload.detail,
+        seconds: overload.seconds,
+      });
+    }
     let wait = 0;
     let reason: ThrottlePause['reason'] | undefined;
     for (const { bucket, unit, reason: why } of this.buckets) {
@@ -89,14 +128,26 @@ export class Throttle {
       }
     }
     if (wait <= 0 || reason === undefined) return;
-    this.pauseCount++;
-    this.pausedSeconds += wait;
-    this.onPause({ ...(table === undefined ? {} : { table }), reason, seconds: wait });
+    this.record({ ...(table === undefined ? {} : { table }), reason, seconds: wait });
     await sleep(wait * 1000);
   }
 
-  /** Pauses so far and their total length. */
-  get stats(): { pauses: number; seconds: number } {
-    return { pauses: this.pauseCount, seconds: this.pausedSeconds };
+  /** Pauses so far and their total length, in all and by reason. */
+  get stats(): ThrottleStats {
+    const byReason: ThrottleStats['byReason'] = {};
+    for (const [reason, counts] of Object.entries(this.byReason)) {
+      byReason[reason as ThrottlePause['reason']] = { ...counts };
+    }
+    return { pauses: this.pauseCount, seconds: this.pausedSeconds, byReason };
+  }
+
+  private record(pause: ThrottlePause): void {
+    this.pauseCount++;
+    this.pausedSeconds += pause.seconds;
+    const counts = this.byReason[pause.reason] ?? { pauses: 0, seconds: 0 };
+    this.byReason[pause.reason] = counts;
+    counts.pauses++;
+    counts.seconds += pause.seconds;
+    this.onPause(pause);
   }
 }

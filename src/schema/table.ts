@@ -79,6 +79,8 @@ export interface Table {
   comment?: string;
   /** The source's row count estimate (statistics), for progress; not exact. */
   estimatedRows?: number;
+  /** The source's estimate of the table's data size in bytes (statistics), for chunk sizes; not exact. */
+  estimatedBytes?: number;
 }
 
 /** A database object other than a table: copied between same engines, listed otherwise. */
@@ -103,4 +105,21 @@ export interface DatabaseSchema {
 /** The columns Ferry reads and writes: every column the engine does not compute itself. */
 export function copiedColumns(table: Table): Column[] {
   return table.columns.filter((column) => column.generated === undefined);
+}
+
+/**
+ * The columns a table's chunks split on: its primary key, else the first unique index made only of
+ * whole NOT NULL columns; undefined when there is neither (the table is copied in one chunk).
+ */
+export function chunkKeyOf(table: Table): string[] | undefined {
+  if (table.primaryKey.length > 0) return table.primaryKey;
+  const notNull = new Set(table.columns.filter((column) => !column.nullable).map((column) => column.name));
+  const unique = table.indexes.find(
+    (index) =>
+      index.unique &&
+      // Expression and partial indexes list no columns.
+      index.columns.length > 0 &&
+      index.columns.every((column) => column.prefixLength === undefined && notNull.has(column.name)),
+  );
+  return unique?.columns.map((column) => column.name);
 }

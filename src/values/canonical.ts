@@ -16,6 +16,16 @@ export type Row = CanonicalValue[];
 export interface RowBatch {
   rows: Row[];
   bytes: number;
+  /**
+   * The same-engine fast path (DESIGN.md principle 1): `count` rows in an engine's own encoding
+   * (`ReadOptions.encoding`), never decoded; `rows` is then empty.
+   */
+  encoded?: { format: string; data: Buffer; count: number };
+}
+
+/** How many rows a batch carries, decoded or encoded. */
+export function batchRowCount(batch: RowBatch): number {
+  return batch.encoded ? batch.encoded.count : batch.rows.length;
 }
 
 /** An estimate of a value's size in memory-and-wire bytes, for byte-bounded batches. */

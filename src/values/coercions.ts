@@ -85,6 +85,18 @@ export class Coercions {
     else this.tally.set(key, { table, column, loss, action, values });
   }
 
+  /** The same policies with counts of their own: one chunk's attempt, `absorb`ed once it commits. */
+  fresh(): Coercions {
+    return new Coercions(this.rules);
+  }
+
+  /** Adds the counts of `other` (a committed attempt's) to these. */
+  absorb(other: Coercions): void {
+    for (const entry of other.counts()) {
+      this.applied(entry.loss, entry.table, entry.column, entry.action, entry.values);
+    }
+  }
+
   /** Forgets the counts of a table whose write was rolled back: nothing of it was changed. */
   discard(table: string): void {
     for (const [key, entry] of this.tally) if (entry.table === table) this.tally.delete(key);

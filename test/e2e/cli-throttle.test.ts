@@ -24,7 +24,7 @@ it('pauses to keep under the limit, logs each pause with its reason, and still c
   expect(run.status).toBe(0);
   // The first second's budget is 2000 rows; the other 1000 wait half a second.
   expect(run.stderr).toMatch(/reading: paused 0\.\d+ s \(max-rows-per-second\)/);
-  expect(run.stdout).toMatch(/^throttled: 1 pauses, 0\.\d+ s in all$/m);
+  expect(run.stdout).toMatch(/^throttled: 1 pauses, 0\.\d+ s in all — max-rows-per-second 1 \(0\.\d+ s\)$/m);
   expect(seconds).toBeGreaterThan(0.45);
   const copy = new Database(target.name, { readonly: true });
   expect(copy.prepare('SELECT count(*), sum(value) FROM reading').raw().get()).toEqual([

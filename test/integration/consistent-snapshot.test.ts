@@ -110,17 +110,22 @@ describe.each(servers)('a copy from %s while a writer moves money', (engine) => 
 
     const writer = startWriter(engine, source);
     while (writer.committed() < 20) await new Promise((resolve) => setTimeout(resolve, 10));
-    // Small throttled batches stretch the copy over about two seconds of concurrent writes.
+    // Small throttled batches stretch the copy over about two seconds of concurrent writes; small
+    // chunks read by three workers at once show that parallel readers share the one snapshot.
     const result = await copyDatabase({
       source: source.url,
       target: target.url,
       batchRows: 25,
       maxRowsPerSecond: 400,
+      chunkRows: 60,
+      parallel: 3,
     });
     const atEnd = writer.committed();
     const total = await writer.stop();
 
     expect(result.tables.map((t) => t.error?.message ?? t.status)).toEqual(['copied', 'copied', 'copied']);
+    expect(result.tables.map((t) => t.chunks)).toEqual([4, 4, expect.any(Number)]);
+    expect(result.snapshot?.readers).toBe(3);
     expect(result.snapshot?.position).toEqual(
       engine === 'postgres'
         ? { lsn: expect.stringMatching(/^[0-9A-F]+\/[0-9A-F]+$/) }

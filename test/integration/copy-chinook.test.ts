@@ -46,12 +46,22 @@ describe.each(ENGINES)('Chinook from %s', (sourceEngine: Engine) => {
     async (targetEngine: Engine) => {
       const target = await freshDatabase(targetEngine, 'chinook_copy');
       targets.push(target);
-      const result = await copyDatabase({ source: source.url, target: target.url });
+      // Small chunks, three at once: integer and composite keys split into ranges on every engine.
+      const result = await copyDatabase({
+        source: source.url,
+        target: target.url,
+        chunkRows: 1000,
+        parallel: 3,
+      });
       expect(result.errors).toEqual([]);
       expect(result.tables.filter((t) => t.status !== 'copied')).toEqual([]);
       expect(result.ok).toBe(true);
       expect(result.tables).toHaveLength(11);
       expect(result.tables.reduce((sum, t) => sum + t.rows, 0)).toBe(15607);
+      const chunks = Object.fromEntries(
+        result.tables.map((t) => [t.table.toLowerCase().replaceAll('_', ''), t.chunks]),
+      );
+      expect(chunks).toMatchObject({ artist: 1, track: 4, invoiceline: 3, playlisttrack: 9 });
 
       expectSameData(await readDatabase(source.url), await readDatabase(target.url));
 

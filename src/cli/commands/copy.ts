@@ -4,12 +4,13 @@ import { KNOWN_SCHEMES } from '../../connectors/url.js';
 import { copyDatabase } from '../../engine/copy.js';
 import { IF_EXISTS_POLICIES, type IfExistsPolicy } from '../../engine/copy-options.js';
 import type { CopyResult } from '../../engine/copy-result.js';
+import { type LoadLimits, parseLoadLimits } from '../../engine/load-limits.js';
 import { planCopy } from '../../engine/plan-copy.js';
 import { redact } from '../../secrets.js';
 import { type CoercionRule, parseCoercionRule } from '../../values/coercions.js';
 import { LOSS_KIND_NAMES } from '../../values/loss-kinds.js';
 import { formatJson, formatSummary } from '../copy-summary.js';
-import { byteSize, oneOf, parseList, positiveNumber } from '../options.js';
+import { byteSize, oneOf, parseList, positiveInteger, positiveNumber } from '../options.js';
 import { formatPlan } from '../plan-summary.js';
 import { stderrLog } from '../stderr-log.js';
 
@@ -25,6 +26,12 @@ interface CopyFlags {
   dryRun?: boolean;
   maxRowsPerSecond?: number;
   maxBytesPerSecond?: number;
+  parallel?: number;
+  chunkRows?: number;
+  chunkBytes?: number;
+  memory?: number;
+  maxLoad?: LoadLimits;
+  loadProbeTable?: string;
 }
 
 /** Adds the `copy` command; `setStatus` receives 0 when every table arrived, else 1. */
@@ -62,6 +69,35 @@ export function registerCopyCommand(program: Command, setStatus: (status: number
       '--max-bytes-per-second <size>',
       'read at most this many bytes per second (whole run; k, M, G suffixes: 20M)',
       byteSize('--max-bytes-per-second'),
+    )
+    .option(
+      '--max-load <limits>',
+      'pause while the source is above any of: probe-seconds (default 1), threads-running, history-length, replication-lag, active-backends, xmin-age (e.g. threads-running=50,history-length=1000000; name=off lifts one)',
+      (value: string) => parseLoadLimits(value),
+    )
+    .option(
+      '--load-probe-table <table>',
+      'time `SELECT 1 FROM <table> LIMIT 1` as the latency probe instead of `SELECT 1`',
+    )
+    .option(
+      '--parallel <n>',
+      'chunks copied at once, from any tables (default: one per core, 2 to 8)',
+      positiveInteger('--parallel'),
+    )
+    .option(
+      '--chunk-rows <n>',
+      'split tables into key ranges of at most this many rows (default 100000)',
+      positiveInteger('--chunk-rows'),
+    )
+    .option(
+      '--chunk-bytes <size>',
+      'and of about this many bytes, from the source statistics (default 64M)',
+      byteSize('--chunk-bytes'),
+    )
+    .option(
+      '--memory <size>',
+      'memory budget for rows in flight; batches shrink to fit it (default 256M)',
+      byteSize('--memory'),
     )
     .option('--json', 'print the result as JSON on stdout instead of the summary')
     .option('-q, --quiet', 'no progress lines on stderr')
@@ -105,6 +141,12 @@ Example:
         coerce: flags.coerce,
         maxRowsPerSecond: flags.maxRowsPerSecond,
         maxBytesPerSecond: flags.maxBytesPerSecond,
+        maxLoad: flags.maxLoad,
+        loadProbeTable: flags.loadProbeTable,
+        parallel: flags.parallel,
+        chunkRows: flags.chunkRows,
+        chunkBytes: flags.chunkBytes,
+        memory: flags.memory,
         reporters: flags.quiet || flags.json ? [] : [stderrLog()],
       });
       process.stdout.write(flags.json ? formatJson(result) : formatSummary(result));

@@ -51,6 +51,13 @@ const keepFloatText: mysql.TypeCast = (field, next) => {
   return next();
 };
 
+/**
+ * Connections a connector may hold at once (they open on demand): up to 16 snapshot readers or
+ * plain reads, 16 chunk writes (a connector may be source and target), and room beside them for the
+ * snapshot's lock, KILL QUERY of cancelled reads and the load probe, so none of them waits forever.
+ */
+export const POOL_CONNECTION_LIMIT = 40;
+
 /** Pool options: exact dates, big integers and JSON as text, UTC, utf8mb4. */
 export function poolOptions(url: ConnectionUrl): mysql.PoolOptions {
   const timeout = url.params.connect_timeout;
@@ -70,7 +77,7 @@ export function poolOptions(url: ConnectionUrl): mysql.PoolOptions {
     typeCast: keepFloatText,
     connectTimeout: timeout ? Number(timeout) * 1000 : 10_000,
     ssl: sslOptions(url.params),
-    connectionLimit: 16,
+    connectionLimit: POOL_CONNECTION_LIMIT,
     maxIdle: 4,
     enableKeepAlive: true,
   };

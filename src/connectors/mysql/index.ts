@@ -1,30 +1,41 @@
 /**
- * The MariaDB/MySQL connector: introspection from information_schema, streaming reads in
- * primary-key order (inside a consistent snapshot when one is open), LOAD DATA LOCAL writes that
- * fail on any warning, and DDL in two phases.
+ * The MariaDB/MySQL connector: introspection from information_schema, chunk plans and streaming
+ * range reads in binary key order (inside a consistent snapshot of one or more readers when one is
+ * open), LOAD DATA LOCAL writes that fail on any warning and record their chunk in the same
+ * transaction, and DDL in two phases.
  */
 import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
 import type {
+  ChunkPlanOptions,
   Connector,
   ConnectorCapabilities,
   ExistingTable,
+  KeyRange,
+  LoadProbe,
+  LoadSample,
   ReadOptions,
+  RecordedChunk,
   SchemaNote,
   SchemaRequest,
+  SnapshotOptions,
   SourceSnapshot,
   TableFilter,
   WriteOptions,
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { planMysqlChunks } from './chunk-plan.js';
 import { introspectTables } from './introspect.js';
+import { MysqlLoad } from './load.js';
 import { createObjects, introspectObjects } from './objects.js';
+import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
 import { MysqlReader } from './reader.js';
 import { createConstraints, createTables } from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
 import { MysqlSnapshot } from './snapshot.js';
 import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
+import { isMysqlTransient } from './transient.js';
 import { MYSQL_TYPE_SYSTEM } from './types.js';
 import { MysqlWriter } from './writer.js';
 
@@ -82,7 +93,9 @@ export class MysqlConnector implements Connector {
         'Listing tables',
         SELECT_EXISTING_TABLES,
       );
-      const present = new Set(rows.map((row) => row.table_name));
+      const present = new Set(
+        rows.map((row) => row.table_name).filter((name) => !isMysqlProgressTable(name)),
+      );
       const result: ExistingTable[] = [];
       for (const name of names) {
         if (!present.has(name)) continue;
@@ -140,16 +153,50 @@ export class MysqlConnector implements Connector {
     return this.writer.write(table, batches, options);
   }
 
-  openSnapshot(): Promise<SourceSnapshot> {
-    return this.snapshot.open();
+  planChunks(table: Table, options: ChunkPlanOptions): Promise<KeyRange[]> {
+    return planMysqlChunks(this.session, table, options);
+  }
+
+  /** No same-engine encoding: rows travel as canonical values. */
+  async rowEncoding(_table: Table): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async acceptsEncoding(_table: Table, _encoding: string): Promise<boolean> {
+    return false;
+  }
+
+  prepareProgress(): Promise<void> {
+    return createMysqlProgress(this.session);
+  }
+
+  recordedChunks(run: string): Promise<RecordedChunk[]> {
+    return mysqlRecordedChunks(this.session, run);
+  }
+
+  openSnapshot(options?: SnapshotOptions): Promise<SourceSnapshot> {
+    return this.snapshot.open(options);
   }
 
   releaseSnapshot(): Promise<void> {
     return this.snapshot.release();
   }
 
+  /** The load sampler (load.ts), made on first use; its connection goes back in `close`. */
+  private load: MysqlLoad | undefined;
+
+  sampleLoad(probe?: LoadProbe): Promise<LoadSample> {
+    this.load ??= new MysqlLoad(this.session);
+    return this.load.sample(probe);
+  }
+
+  isTransient(error: unknown): boolean {
+    return isMysqlTransient(error);
+  }
+
   async close(): Promise<void> {
     await this.snapshot.release();
+    this.load?.close();
     await this.session.close();
   }
 

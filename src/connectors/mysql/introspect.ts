@@ -1,6 +1,7 @@
 /**
  * Reads the current database's tables from information_schema: columns (types, defaults,
- * generated expressions, AUTO_INCREMENT), primary keys, indexes, foreign keys, comments.
+ * generated expressions, AUTO_INCREMENT), primary keys, indexes, foreign keys, comments, and the
+ * size estimates of statistics. Ferry's progress table is never among them.
  */
 import type {
   Column,
@@ -12,6 +13,7 @@ import type {
 } from '../../schema/table.js';
 import type { TableFilter } from '../connector.js';
 import { parseMariadbDefault, parseMysqlDefault } from './literals.js';
+import { isMysqlProgressTable } from './progress.js';
 import type { MysqlConnection, MysqlServerInfo, MysqlSession } from './session.js';
 import {
   type MysqlCheckRow,
@@ -185,7 +187,7 @@ export async function introspectTables(
   const wanted = filter?.tables ? new Set(filter.tables) : undefined;
   const run = <T>(purpose: string, sql: string) => session.run<T>(connection, purpose, sql);
   const tableRows = (await run<MysqlTableRow>('Listing tables', SELECT_TABLES)).filter(
-    (row) => !wanted || wanted.has(row.table_name),
+    (row) => (!wanted || wanted.has(row.table_name)) && !isMysqlProgressTable(row.table_name),
   );
   const columns = groupBy(
     await run<MysqlColumnRow>('Reading columns', SELECT_COLUMNS),
@@ -223,6 +225,7 @@ export async function introspectTables(
     };
     if (tableRow.table_comment) table.comment = tableRow.table_comment;
     if (tableRow.table_rows !== null) table.estimatedRows = Number(tableRow.table_rows);
+    if (tableRow.data_length !== null) table.estimatedBytes = Number(tableRow.data_length);
     return table;
   });
 }

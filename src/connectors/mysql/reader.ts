@@ -1,14 +1,16 @@
 /**
- * Streams a table as batches of canonical values: one text-protocol query in primary-key order,
- * read row by row with backpressure (mysql2 pauses the socket while the consumer is busy). While a
- * snapshot is open the query runs on its connection, inside its transaction.
+ * Streams a table (or one key range of it) as batches of canonical values: one text-protocol query
+ * in key order, read row by row with backpressure (mysql2 pauses the socket while the consumer is
+ * busy). While a snapshot is open the query runs on one of its reader connections, inside its
+ * transaction.
  */
 import type { Readable } from 'node:stream';
-import { isFerryError, ValueError } from '../../errors.js';
+import { DatabaseError, isFerryError, ValueError } from '../../errors.js';
 import type { LogicalType } from '../../schema/logical-type.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
 import type { ReadOptions } from '../connector.js';
+import { type MysqlClause, mysqlKeyColumns, mysqlKeyOrder, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { MysqlValueProblem } from './codecs.js';
 import { coreOf, type MysqlConnection, type MysqlSession, statementError } from './session.js';
 import type { MysqlSnapshot } from './snapshot.js';
@@ -18,18 +20,38 @@ import { type MysqlTypeRule, typeRule } from './types.js';
 /** Rows mysql2 buffers ahead of the consumer before it pauses the socket. */
 const STREAM_HIGH_WATER_MARK = 64;
 
-/** The SELECT that reads a table's copied columns in primary-key order, with exact FLOAT and WKT geometry. */
-export function selectStatement(table: Table): string {
-  const select = copiedColumns(table)
+/** The copied columns as the reader selects them: exact FLOAT, WKT geometry. */
+export function selectList(columns: Column[]): string {
+  return columns
     .map((column) =>
       typeRule(column.type).select(quoteIdentifier(column.name), column.type, column.nativeType),
     )
     .join(', ');
-  const order =
-    table.primaryKey.length > 0
-      ? ` ORDER BY ${table.primaryKey.map((name) => quoteIdentifier(name)).join(', ')}`
-      : '';
-  return `SELECT ${select} FROM ${quoteIdentifier(table.name)}${order}`;
+}
+
+/**
+ * The SELECT that reads a table's copied columns: the rows of `options.range` in binary order of
+ * `options.key` (chunks.ts) when either is given, else every row in primary-key order.
+ */
+export function selectStatement(table: Table, options: Pick<ReadOptions, 'key' | 'range'> = {}): MysqlClause {
+  const from = `SELECT ${selectList(copiedColumns(table))} FROM ${quoteIdentifier(table.name)}`;
+  if (options.key === undefined && options.range === undefined) {
+    const order =
+      table.primaryKey.length > 0
+        ? ` ORDER BY ${table.primaryKey.map((name) => quoteIdentifier(name)).join(', ')}`
+        : '';
+    return { sql: `${from}${order}`, params: [] };
+  }
+  const keyNames = options.key ?? table.primaryKey;
+  if (keyNames.length === 0) {
+    throw new DatabaseError(
+      'MYSQL_CHUNK_KEY',
+      `Table "${table.name}" has no primary key: name the key its range is on.`,
+    );
+  }
+  const key = mysqlKeyColumns(table, keyNames).map(mysqlKeySql);
+  const where = mysqlRangeWhere(key, options.range ?? {});
+  return { sql: `${from}${where.sql}${mysqlKeyOrder(key)}`, params: where.params };
 }
 
 function keyOf(table: Table, columns: Column[], row: unknown[]): string {
@@ -112,6 +134,8 @@ export class MysqlReader {
       return row;
     };
 
+    // Built first: a bad key fails the read before it takes a snapshot reader.
+    const select = selectStatement(table, options);
     const held = this.snapshot.beginRead(table.name);
     let finished = false;
     let stream: Readable | undefined;
@@ -120,7 +144,7 @@ export class MysqlReader {
       try {
         if (!held) await this.session.run(connection, 'Preparing the read session', STREAM_TIMEOUTS);
         stream = coreOf(connection)
-          .query({ sql: selectStatement(table), rowsAsArray: true })
+          .query({ sql: select.sql, values: select.params, rowsAsArray: true })
           .stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
         let rows: Row[] = [];
         let bytes = 0;
@@ -155,8 +179,9 @@ export class MysqlReader {
       // The snapshot's connection stays open: a read that stopped early cancels its query so the
       // connection, and the snapshot's transaction, can serve the next read.
       if (held) {
-        const usable = finished || (stream !== undefined && (await this.cancel(held, stream)));
-        this.snapshot.endRead(table.name, usable);
+        const usable =
+          finished || (!this.snapshot.lost && stream !== undefined && (await this.cancel(held, stream)));
+        this.snapshot.endRead(table.name, held, usable);
       }
     }
   }

@@ -3,6 +3,7 @@
  * (indexes, foreign keys, AUTO_INCREMENT positions). Statements come from ddl.ts.
  */
 import type { Table } from '../../schema/table.js';
+import { concurrently } from '../concurrently.js';
 import type { SchemaNote, SchemaRequest } from '../connector.js';
 import {
   alterTable,
@@ -42,7 +43,7 @@ export async function createTables(session: MysqlSession, request: SchemaRequest
 }
 
 /**
- * Indexes (one ALTER TABLE per table), then foreign keys, then AUTO_INCREMENT positions. Foreign
+ * Indexes (one ALTER TABLE per table, `request.parallel` tables at once), then foreign keys, then AUTO_INCREMENT positions. Foreign
  * keys go on with checks off, like a dump restore: no table rebuild, and the source enforced them.
  */
 export async function createConstraints(
@@ -51,16 +52,21 @@ export async function createConstraints(
 ): Promise<SchemaNote[]> {
   const context = ddlContext(session.server, request);
   const notes: SchemaNote[] = [];
+  const indexed = request.tables.map((table) => ({ table, clauses: indexAdditions(table, context, notes) }));
+  // Tables' indexes are built side by side, each table on its own connection.
+  await concurrently(
+    indexed.filter((entry) => entry.clauses.length > 0),
+    request.parallel ?? 1,
+    ({ table, clauses }) =>
+      session.useWithoutForeignKeyChecks(async (connection) => {
+        await session.run(
+          connection,
+          `Creating the indexes of table "${table.name}"`,
+          alterTable(table.name, clauses),
+        );
+      }),
+  );
   await session.useWithoutForeignKeyChecks(async (connection) => {
-    for (const table of request.tables) {
-      const clauses = indexAdditions(table, context, notes);
-      if (clauses.length === 0) continue;
-      await session.run(
-        connection,
-        `Creating the indexes of table "${table.name}"`,
-        alterTable(table.name, clauses),
-      );
-    }
     for (const table of request.tables) {
       const clauses = foreignKeyAdditions(table, context, notes);
       if (clauses.length === 0) continue;

@@ -1,12 +1,13 @@
 /**
- * The source snapshot of a MariaDB/MySQL database: one reader connection holding a REPEATABLE READ
- * transaction opened under a brief FLUSH TABLES WITH READ LOCK, with the binlog position of that
- * instant. Every read runs on that connection until the snapshot is released; if the connection is
- * lost, reads fail instead of reading current data.
+ * The source snapshot of a MariaDB/MySQL database: one or more reader connections, each holding a
+ * REPEATABLE READ transaction opened under the same brief FLUSH TABLES WITH READ LOCK, with the
+ * binlog position of that instant. Each read runs on a free reader until the snapshot is released;
+ * if a reader connection is lost, the snapshot is lost and reads fail instead of reading current
+ * data.
  */
 import type { EventEmitter } from 'node:events';
 import { DatabaseError } from '../../errors.js';
-import type { SourceSnapshot } from '../connector.js';
+import type { SnapshotOptions, SourceSnapshot } from '../connector.js';
 import { driverCode } from './connection-errors.js';
 import { sanitizeServerMessage } from './load-warnings.js';
 import { type MysqlConnection, type MysqlSession, statementError } from './session.js';
@@ -35,72 +36,103 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? sanitizeServerMessage(error.message) : String(error);
 }
 
-/** Holds the snapshot's reader connection between `open` and `release`. */
+/** A reader connection of the snapshot, with the listeners that notice its loss. */
+interface SnapshotReader {
+  connection: MysqlConnection;
+  busy: boolean;
+  detach(): void;
+}
+
+/**
+ * The most readers one snapshot opens: the engine runs at most 16 reads at once, and the pool
+ * (connection-options.ts) keeps room beside them for the lock, KILL QUERY and the load probe.
+ */
+export const MAX_SNAPSHOT_READERS = 16;
+
+/** Holds the snapshot's reader connections between `open` and `release`. */
 export class MysqlSnapshot {
-  private connection: MysqlConnection | undefined;
+  private readers: SnapshotReader[] = [];
   /** Why the snapshot was lost; reads fail with it until `release`. */
   private lostReason: string | undefined;
   private where = '';
-  private reading = false;
-  private detach: (() => void) | undefined;
 
   constructor(
     private readonly session: MysqlSession,
     private readonly lockWaitSeconds = SNAPSHOT_LOCK_WAIT_SECONDS,
   ) {}
 
-  /** See Connector.openSnapshot. */
-  async open(): Promise<SourceSnapshot> {
-    if (this.connection || this.lostReason !== undefined) {
+  /** Whether the snapshot was lost (its reads fail until `release`). */
+  get lost(): boolean {
+    return this.lostReason !== undefined;
+  }
+
+  /**
+   * See Connector.openSnapshot: opens `readers` connections (at most MAX_SNAPSHOT_READERS), each
+   * starting its consistent-snapshot transaction while the one global read lock is held, so all
+   * see the same instant, and the binlog position read under that lock is theirs.
+   */
+  async open(options: SnapshotOptions = {}): Promise<SourceSnapshot> {
+    if (this.readers.length > 0 || this.lostReason !== undefined) {
       throw new DatabaseError(
         'SNAPSHOT_ALREADY_OPEN',
         `A snapshot of ${this.session.display} is already open. Release it before opening another.`,
       );
     }
-    const reader = await this.session.acquire();
+    const count = Math.min(MAX_SNAPSHOT_READERS, Math.max(1, Math.floor(options.readers ?? 1)));
+    const connections: MysqlConnection[] = [];
     let snapshot: SourceSnapshot;
     try {
-      await this.session.run(reader, 'Preparing the snapshot session', STREAM_TIMEOUTS);
+      // Everything but the transactions themselves happens before the lock, to keep it brief.
+      const acquired = await Promise.allSettled(Array.from({ length: count }, () => this.session.acquire()));
+      for (const result of acquired) if (result.status === 'fulfilled') connections.push(result.value);
+      const failed = acquired.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      await this.onEach(connections, 'Preparing the snapshot session', STREAM_TIMEOUTS);
+      await this.onEach(connections, 'Setting the snapshot isolation level', SNAPSHOT_ISOLATION);
       snapshot = await this.underGlobalReadLock(async (lock) => {
-        await this.session.run(reader, 'Setting the snapshot isolation level', SNAPSHOT_ISOLATION);
-        await this.session.run(reader, 'Starting the snapshot transaction', START_CONSISTENT_SNAPSHOT);
+        await this.onEach(connections, 'Starting the snapshot transaction', START_CONSISTENT_SNAPSHOT);
         const takenAt = new Date().toISOString();
         const position = await this.binlogPosition(lock);
-        return position ? { position, takenAt } : { takenAt };
+        return position ? { position, takenAt, readers: count } : { takenAt, readers: count };
       });
     } catch (error) {
-      // The reader may hold a half-opened transaction: it must not go back to the pool.
-      reader.destroy();
+      // A reader may hold a half-opened transaction: none goes back to the pool.
+      for (const connection of connections) connection.destroy();
       throw error;
     }
-    this.hold(reader, snapshot);
+    this.hold(connections, snapshot);
     return snapshot;
   }
 
   /**
-   * The snapshot's connection for one read (reads are sequential), or undefined when no snapshot is
-   * open. Throws DatabaseError once the snapshot is lost. Pair with `endRead`.
+   * A free reader connection of the snapshot for one read, or undefined when no snapshot is open.
+   * Throws DatabaseError once the snapshot is lost, or when every reader is busy. Pair with `endRead`.
    */
   beginRead(table: string): MysqlConnection | undefined {
     if (this.lostReason !== undefined) throw this.lostError(table, this.lostReason);
-    if (!this.connection) return undefined;
-    if (this.reading) {
+    if (this.readers.length === 0) return undefined;
+    const reader = this.readers.find((candidate) => !candidate.busy);
+    if (!reader) {
       throw new DatabaseError(
         'SNAPSHOT_BUSY',
-        `Table "${table}" was read while another read of the snapshot of ${this.session.display} was still running. Snapshot reads are sequential: finish or close the first one.`,
+        `Table "${table}" was read while all ${this.readers.length} reader(s) of the snapshot of ${this.session.display} were busy. Run at most as many reads at once as openSnapshot's readers: finish or close one first.`,
       );
     }
-    this.reading = true;
-    return this.connection;
+    reader.busy = true;
+    return reader.connection;
   }
 
   /**
-   * Ends a read. A read that stopped before its last row left the rest on the wire, so the
-   * connection (and with it the snapshot) is gone: later reads fail.
+   * Ends a read on `connection`. A read that stopped before its last row left the rest on the
+   * wire, so that connection (and with it the snapshot) is gone: later reads fail.
    */
-  endRead(table: string, finished: boolean): void {
-    this.reading = false;
+  endRead(table: string, connection: MysqlConnection, finished: boolean): void {
+    const reader = this.readers.find((candidate) => candidate.connection === connection);
+    if (!reader) return;
+    reader.busy = false;
     if (!finished) this.lose(`the read of table "${table}" stopped before its last row`);
+    // A reader left busy when the snapshot was lost goes once its read is over.
+    if (this.lostReason !== undefined) this.drop(reader);
   }
 
   /** Marks the snapshot lost by a failure of its connection; returns the error for the read. */
@@ -109,54 +141,71 @@ export class MysqlSnapshot {
     return this.lostError(table, this.lostReason ?? 'its connection failed', failure);
   }
 
-  /** See Connector.releaseSnapshot: commits and returns the reader connection. Safe to call twice. */
+  /** See Connector.releaseSnapshot: commits and returns the reader connections. Safe to call twice. */
   async release(): Promise<void> {
-    const connection = this.connection;
-    const reading = this.reading;
-    this.detach?.();
-    this.detach = undefined;
-    this.connection = undefined;
+    const readers = this.readers;
+    this.readers = [];
     this.lostReason = undefined;
-    this.reading = false;
-    if (!connection) return;
-    // A read still streaming owns the wire: COMMIT would wait behind it.
-    if (reading) {
-      connection.destroy();
-      return;
-    }
-    try {
-      await connection.query('COMMIT');
-      connection.release();
-    } catch {
-      connection.destroy();
-    }
+    await Promise.all(
+      readers.map(async ({ connection, busy, detach }) => {
+        detach();
+        // A read still streaming owns the wire: COMMIT would wait behind it.
+        if (busy) {
+          connection.destroy();
+          return;
+        }
+        try {
+          await connection.query('COMMIT');
+          connection.release();
+        } catch {
+          connection.destroy();
+        }
+      }),
+    );
   }
 
-  /** Keeps the reader connection and notices when the server or network drops it. */
-  private hold(reader: MysqlConnection, snapshot: SourceSnapshot): void {
+  /** Runs one statement on every connection at once. */
+  private async onEach(connections: MysqlConnection[], purpose: string, sql: string): Promise<void> {
+    await Promise.all(connections.map((connection) => this.session.run(connection, purpose, sql)));
+  }
+
+  /** Keeps the reader connections and notices when the server or network drops one. */
+  private hold(connections: MysqlConnection[], snapshot: SourceSnapshot): void {
     const position = snapshot.position;
     this.where = position
       ? ` (binlog ${position.file}:${position.position}${position.gtid ? `, GTID ${position.gtid}` : ''})`
       : '';
-    const core = reader.connection as unknown as EventEmitter;
-    const onEnd = () => this.lose('the server closed the reader connection');
-    const onError = (error: unknown) => this.lose(`the reader connection failed: ${messageOf(error)}`);
-    core.once('end', onEnd);
-    core.once('error', onError);
-    this.detach = () => {
-      core.off('end', onEnd);
-      core.off('error', onError);
-    };
-    this.connection = reader;
+    this.readers = connections.map((connection) => {
+      const core = connection.connection as unknown as EventEmitter;
+      const onEnd = () => this.lose('the server closed a reader connection');
+      const onError = (error: unknown) => this.lose(`a reader connection failed: ${messageOf(error)}`);
+      core.once('end', onEnd);
+      core.once('error', onError);
+      const detach = () => {
+        core.off('end', onEnd);
+        core.off('error', onError);
+      };
+      return { connection, busy: false, detach };
+    });
   }
 
+  /**
+   * Loses the whole snapshot: idle readers close now; a busy one finishes its read (its
+   * transaction still sees the snapshot) and closes at `endRead`. Later reads fail.
+   */
   private lose(reason: string): void {
-    if (this.lostReason !== undefined || !this.connection) return;
+    if (this.lostReason !== undefined || this.readers.length === 0) return;
     this.lostReason = reason;
-    this.detach?.();
-    this.detach = undefined;
-    this.connection.destroy();
-    this.connection = undefined;
+    for (const reader of [...this.readers]) {
+      reader.detach();
+      if (!reader.busy) this.drop(reader);
+    }
+  }
+
+  private drop(reader: SnapshotReader): void {
+    reader.detach();
+    reader.connection.destroy();
+    this.readers = this.readers.filter((candidate) => candidate !== reader);
   }
 
   private lostError(table: string, reason: string, cause?: unknown): DatabaseError {

@@ -2,6 +2,7 @@
  * MariaDB/MySQL SQL text: quoting helpers, the session settings, and the catalog queries with
  * an interface per catalog row. Every query reads the connection's current database (`DATABASE()`).
  */
+import { PROGRESS_TABLE } from '../connector.js';
 
 /** Quotes an identifier with backticks (a backtick inside is doubled). */
 export function quoteIdentifier(name: string): string {
@@ -51,11 +52,13 @@ export interface MysqlTableRow {
   table_comment: string | null;
   auto_increment: string | number | null;
   table_rows: string | number | null;
+  /** Bytes of the clustered index (the rows), from statistics; not exact. */
+  data_length: string | number | null;
 }
 
 /** Base tables (and system-versioned ones) of the current database, with comment and next AUTO_INCREMENT. */
 export const SELECT_TABLES = `SELECT TABLE_NAME AS table_name, TABLE_TYPE AS table_type, TABLE_COMMENT AS table_comment,
-  AUTO_INCREMENT AS auto_increment, TABLE_ROWS AS table_rows
+  AUTO_INCREMENT AS auto_increment, TABLE_ROWS AS table_rows, DATA_LENGTH AS data_length
 FROM information_schema.TABLES
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
 ORDER BY TABLE_NAME`;
@@ -268,6 +271,46 @@ export const SELECT_GTID_BINLOG_POS = 'SELECT @@gtid_binlog_pos AS gtid';
 
 /** Puts the lock connection's lock wait back to the server default before it returns to the pool. */
 export const RESET_LOCK_WAIT_TIMEOUT = 'SET SESSION lock_wait_timeout = DEFAULT';
+
+const PROGRESS = quoteIdentifier(PROGRESS_TABLE);
+
+/**
+ * Creates Ferry's progress table (connector.ts PROGRESS_TABLE): one row per chunk, recorded once.
+ * Binary collation: table names are case-sensitive, and records sort by their bytes.
+ */
+export const PROGRESS_CREATE = `CREATE TABLE IF NOT EXISTS ${PROGRESS} (
+  run_id VARCHAR(255) NOT NULL,
+  table_name VARCHAR(64) NOT NULL,
+  chunk_no INT UNSIGNED NOT NULL,
+  key_range LONGTEXT NOT NULL,
+  \`rows\` BIGINT UNSIGNED NOT NULL,
+  bytes BIGINT UNSIGNED NOT NULL,
+  written_at DATETIME(6) NOT NULL,
+  PRIMARY KEY (run_id, table_name, chunk_no)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
+
+/** Records a chunk, in the transaction that loaded its rows; `written_at` in UTC. */
+export const PROGRESS_INSERT = `INSERT INTO ${PROGRESS}
+  (run_id, table_name, chunk_no, key_range, \`rows\`, bytes, written_at)
+  VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))`;
+
+/** Whether the progress table exists in the current database (a row when it does). */
+export const PROGRESS_EXISTS = `SELECT 1 AS present FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${PROGRESS_TABLE}'`;
+
+/** A row of the progress table as `recordedChunks` returns it. */
+export interface MysqlProgressRow {
+  run: string;
+  table: string;
+  chunk: number;
+  range: string;
+  rows: string | number;
+  bytes: string | number;
+}
+
+/** The chunks a run recorded, by table and chunk number. */
+export const PROGRESS_SELECT = `SELECT run_id AS run, table_name AS \`table\`, chunk_no AS chunk,
+  key_range AS \`range\`, \`rows\`, bytes FROM ${PROGRESS} WHERE run_id = ? ORDER BY table_name, chunk_no`;
 
 /** Ends the statement running on another connection (thread), leaving its transaction open. */
 export function killQuery(threadId: number | null): string {

@@ -1,6 +1,7 @@
 /**
  * Bulk writes with LOAD DATA LOCAL INFILE fed from the batches as a stream, one transaction per
- * write. Every value is checked against its target column before it is sent (fit.ts) and handled
+ * write on a connection of its own (so writes run side by side), with the chunk's progress record
+ * inserted in the same transaction. Every value is checked against its target column before it is sent (fit.ts) and handled
  * by the run's coercion policy; any warning the server still gives rolls the write back as a
  * ValueError naming table, column and row (the backstop).
  */
@@ -23,6 +24,7 @@ import {
   RowEncodingProblem,
 } from './load-data.js';
 import { loadWarningError, sanitizeServerMessage } from './load-warnings.js';
+import { recordMysqlChunk } from './progress.js';
 import { coreOf, type MysqlConnection, type MysqlSession, statementError } from './session.js';
 import {
   FOREIGN_KEY_CHECKS_OFF,
@@ -162,6 +164,8 @@ export class MysqlWriter {
               (row) => keys[row - 1] || undefined,
             );
           }
+          // The chunk's record commits with its rows, or neither does (DESIGN.md principle 3).
+          if (options.chunk) await recordMysqlChunk(connection, table.name, options.chunk, counts);
           await this.session.run(connection, `Committing the load of table "${table.name}"`, 'COMMIT');
           for (const column of loadColumns) column.policy.flush();
           return counts;

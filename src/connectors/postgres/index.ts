@@ -6,29 +6,41 @@ import pg from 'pg';
 import { ConnectionError, DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
-import type {
-  Connector,
-  ConnectorCapabilities,
-  ExistingTable,
-  ReadOptions,
-  SchemaNote,
-  SchemaRequest,
-  SourceSnapshot,
-  TableFilter,
-  WriteOptions,
-  WriteResult,
+import {
+  type ChunkPlanOptions,
+  type Connector,
+  type ConnectorCapabilities,
+  type ExistingTable,
+  type KeyRange,
+  type LoadProbe,
+  type LoadSample,
+  PROGRESS_TABLE,
+  type ReadOptions,
+  type RecordedChunk,
+  type SchemaNote,
+  type SchemaRequest,
+  type SnapshotOptions,
+  type SourceSnapshot,
+  type TableFilter,
+  type WriteOptions,
+  type WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { postgresAcceptsEncoding, postgresRowEncoding } from './binary-passthrough.js';
+import { planPostgresChunks } from './chunk-plan.js';
 import { postgresConnectionError } from './connection-errors.js';
 import { createPostgresConstraints } from './constraints.js';
 import { createPostgresTables } from './ddl.js';
 import { qualify } from './identifiers.js';
 import { introspectPostgres } from './introspect.js';
+import { PostgresLoad } from './load.js';
 import { createPostgresObjects } from './objects.js';
+import { createPostgresProgress, postgresRecordedChunks } from './progress.js';
 import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
 import { PostgresSnapshot } from './snapshot.js';
 import { EXISTING_TABLES } from './sql.js';
+import { isPostgresTransient } from './transient.js';
 import { POSTGRES_TYPE_SYSTEM } from './types.js';
 import { PostgresWriter } from './writer.js';
 
@@ -114,7 +126,10 @@ export class PostgresConnector implements Connector {
 
   existingTables(names: string[]): Promise<ExistingTable[]> {
     return this.withClient('Looking for existing tables', async (client) => {
-      const found = (await client.query<{ name: string }>(EXISTING_TABLES, [this.schema, names])).rows;
+      const found = (await client.query<{ name: string }>(EXISTING_TABLES, [this.schema, names])).rows.filter(
+        // Ferry's own bookkeeping is never a table to copy into.
+        (row) => row.name !== PROGRESS_TABLE,
+      );
       const existing: ExistingTable[] = [];
       for (const name of names.filter((candidate) => found.some((row) => row.name === candidate))) {
         const sql = `SELECT EXISTS (SELECT 1 FROM ${qualify(this.schema, name)} LIMIT 1) AS has_rows`;
@@ -163,14 +178,49 @@ export class PostgresConnector implements Connector {
     return this.writer.write(table, batches, options);
   }
 
-  async openSnapshot(): Promise<SourceSnapshot> {
+  rowEncoding(table: Table): Promise<string | undefined> {
+    return this.withClient(`Checking the column types of table "${table.name}"`, (client) =>
+      postgresRowEncoding(client, this.schema, table),
+    );
+  }
+
+  acceptsEncoding(table: Table, encoding: string): Promise<boolean> {
+    return this.withClient(`Checking the column types of table "${table.name}"`, (client) =>
+      postgresAcceptsEncoding(client, this.schema, table, encoding),
+    );
+  }
+
+  isTransient(error: unknown): boolean {
+    return isPostgresTransient(error);
+  }
+
+  planChunks(table: Table, options: ChunkPlanOptions): Promise<KeyRange[]> {
+    return this.withClient(`Planning the chunks of table "${table.name}"`, (client) =>
+      planPostgresChunks(client, this.schema, table, options),
+    );
+  }
+
+  async prepareProgress(): Promise<void> {
+    await this.withClient(`Creating Ferry's progress table ${PROGRESS_TABLE}`, (client) =>
+      createPostgresProgress(client, this.schema),
+    );
+  }
+
+  recordedChunks(run: string): Promise<RecordedChunk[]> {
+    return this.withClient(`Reading Ferry's progress table ${PROGRESS_TABLE}`, (client) =>
+      postgresRecordedChunks(client, this.schema, run),
+    );
+  }
+
+  async openSnapshot(options: SnapshotOptions = {}): Promise<SourceSnapshot> {
     if (this.snapshot) {
       throw new DatabaseError(
         'PG_SNAPSHOT_OPEN',
         `A snapshot of ${this.display} is already open: call releaseSnapshot() before opening another.`,
       );
     }
-    const snapshot = await PostgresSnapshot.open(await this.acquire(), this.display);
+    const readers = Math.max(1, Math.floor(options.readers ?? 1) || 1);
+    const snapshot = await PostgresSnapshot.open(await this.acquire(), this.display, readers);
     this.snapshot = snapshot;
     return snapshot.info;
   }
@@ -181,9 +231,18 @@ export class PostgresConnector implements Connector {
     await snapshot?.release();
   }
 
+  /** The load sampler (load.ts) with its own connection, made on first use and closed in `close`. */
+  private load: PostgresLoad | undefined;
+
+  sampleLoad(probe?: LoadProbe): Promise<LoadSample> {
+    this.load ??= new PostgresLoad(this.url, this.schema, this.display);
+    return this.load.sample(probe);
+  }
+
   async close(): Promise<void> {
     // The coordinator's connection is checked out: the pool cannot end until it comes back.
     await this.releaseSnapshot();
+    await this.load?.close();
     const pool = this.pool;
     this.pool = undefined;
     await pool?.end();

@@ -12,7 +12,7 @@ import type {
   Index,
   Table,
 } from '../../schema/table.js';
-import type { TableFilter } from '../connector.js';
+import { PROGRESS_TABLE, type TableFilter } from '../connector.js';
 import { postgresDefaultOf } from './defaults.js';
 import { quoteIdent } from './identifiers.js';
 import { postgresObjects } from './objects.js';
@@ -115,7 +115,10 @@ async function tablesOf(
   schema: string,
   filter: TableFilter | undefined,
 ): Promise<Table[]> {
-  const tableRows = (await client.query<TableRow>(TABLES, [schema, filter?.tables ?? null])).rows;
+  const tableRows = (await client.query<TableRow>(TABLES, [schema, filter?.tables ?? null])).rows.filter(
+    // Ferry's own bookkeeping is never a table to copy.
+    (row) => row.name !== PROGRESS_TABLE,
+  );
   if (tableRows.length === 0) return [];
   const oids = tableRows.map((row) => row.oid);
   // One connection runs one query at a time: these go in sequence.
@@ -143,7 +146,11 @@ async function tablesOf(
     if (key) table.primaryKeyName = key.name;
     if (row.comment !== null) table.comment = row.comment;
     // reltuples is -1 until the table is first analyzed or vacuumed.
-    if (row.reltuples >= 0) table.estimatedRows = Math.round(row.reltuples);
+    if (row.reltuples >= 0) {
+      table.estimatedRows = Math.round(row.reltuples);
+      // Pages counted at the same moment as the rows, so bytes per row is the table's average.
+      table.estimatedBytes = row.relbytes;
+    }
     tables.push(table);
   }
   return tables;

@@ -1,6 +1,7 @@
 /**
- * Streaming reads: `COPY (SELECT … ORDER BY pk) TO STDOUT` in text format, split into lines as
- * chunks arrive and decoded per column into canonical values, in byte- and row-bounded batches.
+ * Streaming reads: `COPY (SELECT … [WHERE range] ORDER BY key) TO STDOUT` in text format, split
+ * into lines as chunks arrive and decoded per column into canonical values, in byte- and
+ * row-bounded batches.
  * The COPY stream is pulled only when the consumer asks for the next batch (backpressure).
  */
 import type pg from 'pg';
@@ -10,17 +11,47 @@ import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import type { CanonicalValue, Row, RowBatch } from '../../values/canonical.js';
 import { Coercions, lossError } from '../../values/coercions.js';
 import type { ReadOptions } from '../connector.js';
+import { isPostgresBinaryEncoding } from './binary-passthrough.js';
+import { postgresKeyColumns, postgresKeyOrder, postgresRangeWhere } from './chunks.js';
 import { postgresDecoder } from './codecs.js';
+import { BinaryTupleSplitter } from './copy-binary.js';
 import { describeKey } from './copy-errors.js';
 import { CopyLineSplitter, decodeCopyLine } from './copy-text.js';
 import { qualify, quoteIdent } from './identifiers.js';
 import type { PostgresSnapshot } from './snapshot.js';
 
-/** The COPY statement that streams a table's copied columns in primary-key order. */
-export function postgresReadStatement(schema: string, table: Table): string {
+/** Which rows a read takes: a key range of `key` (default the primary key), or every row. */
+export type PostgresReadSelection = Pick<ReadOptions, 'key' | 'range'>;
+
+/**
+ * The SELECT of a table's copied columns: the rows of `selection.range`, ordered by the key
+ * (`key`, else the primary key) in binary order (chunks.ts).
+ */
+export function postgresSelectStatement(
+  schema: string,
+  table: Table,
+  selection: PostgresReadSelection = {},
+): string {
   const columns = copiedColumns(table).map((column) => quoteIdent(column.name));
-  const order = table.primaryKey.length > 0 ? ` ORDER BY ${table.primaryKey.map(quoteIdent).join(', ')}` : '';
-  return `COPY (SELECT ${columns.join(', ')} FROM ${qualify(schema, table.name)}${order}) TO STDOUT`;
+  const key = postgresKeyColumns(table, selection.key ?? table.primaryKey);
+  if (selection.range && key.length === 0) {
+    throw new DatabaseError(
+      'PG_CHUNK_KEY',
+      `Table "${table.name}" has no primary key: a key range of it needs the key's columns.`,
+    );
+  }
+  const where = selection.range ? postgresRangeWhere(key, selection.range) : '';
+  return `SELECT ${columns.join(', ')} FROM ${qualify(schema, table.name)}${where}${postgresKeyOrder(key)}`;
+}
+
+/** The COPY statement that streams the selected rows of a table (no parameters: literals inlined). */
+export function postgresReadStatement(
+  schema: string,
+  table: Table,
+  selection: PostgresReadSelection = {},
+  binary = false,
+): string {
+  return `COPY (${postgresSelectStatement(schema, table, selection)}) TO STDOUT${binary ? ' (FORMAT binary)' : ''}`;
 }
 
 /** Reads one table of one schema as canonical batches. */
@@ -44,28 +75,17 @@ export class PostgresReader {
       decoders: columns.map((column) => postgresDecoder(column.type)),
       coercions: options.coercions ?? new Coercions(),
     };
+    const binary = isPostgresBinaryEncoding(options.encoding);
+    const statement = postgresReadStatement(this.schema, table, options, binary);
     const snapshot = this.snapshot();
     const client = await this.acquire();
     let clean = false;
     try {
       // One transaction per read: reads may run in parallel, each on its own connection.
       if (snapshot) await snapshot.importInto(client, table.name);
-      const stream = client.query(copyTo(postgresReadStatement(this.schema, table)));
-      const splitter = new CopyLineSplitter();
-      let rows: Row[] = [];
-      let bytes = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        for (const line of splitter.push(chunk)) {
-          rows.push(decodeRow(line, context));
-          bytes += line.length + 1;
-          if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
-            yield { rows, bytes };
-            rows = [];
-            bytes = 0;
-          }
-        }
-      }
-      if (rows.length > 0) yield { rows, bytes };
+      const stream = client.query(copyTo(statement)) as AsyncIterable<Buffer>;
+      if (binary) yield* binaryBatches(stream, options);
+      else yield* textBatches(stream, options, context);
       if (snapshot) await client.query('COMMIT');
       clean = true;
     } catch (error) {
@@ -78,6 +98,56 @@ export class PostgresReader {
       client.release(!clean);
     }
   }
+}
+
+/** Text COPY lines decoded into canonical rows, in bounded batches. */
+async function* textBatches(
+  stream: AsyncIterable<Buffer>,
+  options: ReadOptions,
+  context: ReadContext,
+): AsyncGenerator<RowBatch> {
+  const splitter = new CopyLineSplitter();
+  let rows: Row[] = [];
+  let bytes = 0;
+  for await (const chunk of stream) {
+    for (const line of splitter.push(chunk)) {
+      rows.push(decodeRow(line, context));
+      bytes += line.length + 1;
+      if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
+        yield { rows, bytes };
+        rows = [];
+        bytes = 0;
+      }
+    }
+  }
+  if (rows.length > 0) yield { rows, bytes };
+}
+
+/** Binary COPY tuples passed on undecoded (binary-passthrough.ts), in bounded batches. */
+async function* binaryBatches(stream: AsyncIterable<Buffer>, options: ReadOptions): AsyncGenerator<RowBatch> {
+  const format = options.encoding!;
+  const splitter = new BinaryTupleSplitter();
+  let pieces: Buffer[] = [];
+  let count = 0;
+  let bytes = 0;
+  const batch = (): RowBatch => {
+    const data = Buffer.concat(pieces, bytes);
+    const out = { rows: [], bytes, encoded: { format, data, count } };
+    pieces = [];
+    count = 0;
+    bytes = 0;
+    return out;
+  };
+  for await (const chunk of stream) {
+    const tuples = splitter.push(chunk);
+    if (tuples.rows === 0) continue;
+    pieces.push(tuples.data);
+    count += tuples.rows;
+    bytes += tuples.data.length;
+    if (count >= options.batchRows || bytes >= options.batchBytes) yield batch();
+  }
+  if (!splitter.complete) throw new Error('The binary COPY stream ended before its trailer.');
+  if (count > 0) yield batch();
 }
 
 /** What a read sees of one table: its columns' decoders and the run's policies. */

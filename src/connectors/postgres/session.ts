@@ -12,6 +12,9 @@ import { SESSION_SETUP } from './sql.js';
 
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 15;
 
+/** Connections a connector's pool may open. */
+export const POOL_SIZE = 20;
+
 /** The schema a URL works in: `?schema=`, else `public`. */
 export function postgresSchemaOf(url: ConnectionUrl): string {
   return url.params.schema && url.params.schema.length > 0 ? url.params.schema : 'public';
@@ -78,7 +81,9 @@ export function postgresPoolConfig(url: ConnectionUrl): pg.PoolConfig {
     application_name: url.params.application_name ?? 'ferry',
     // libpq treats 0 as "wait forever", as does pg.
     connectionTimeoutMillis: Math.round(timeout * 1000),
-    max: 10,
+    // The engine runs up to 16 chunks at once, each read or write on a connection of its own, beside
+    // a snapshot's coordinator: none of them should wait for a connection.
+    max: POOL_SIZE,
   };
 }
 
@@ -88,6 +93,10 @@ const prepared = new WeakSet<pg.PoolClient>();
 export async function acquirePostgres(pool: pg.Pool, schema: string): Promise<pg.PoolClient> {
   const client = await pool.connect();
   if (prepared.has(client)) return client;
+  // A server that ends a checked-out connection (a restart, pg_terminate_backend) makes the client
+  // emit 'error' when no query is running to receive it: without a listener that crashes the
+  // process. The next query on it fails, and that failure is what the caller sees.
+  client.on('error', () => {});
   try {
     await client.query(`${SESSION_SETUP}; SET search_path TO ${quoteIdent(schema)}`);
   } catch (error) {

@@ -31,8 +31,11 @@ export class PostgresSnapshot {
     coordinator.on('end', this.onEnd);
   }
 
-  /** Opens the coordinator transaction on `coordinator` and exports its snapshot; releases the client if it fails. */
-  static async open(coordinator: pg.PoolClient, display: string): Promise<PostgresSnapshot> {
+  /**
+   * Opens the coordinator transaction on `coordinator` and exports its snapshot for `readers` reads
+   * at once; releases the client if it fails.
+   */
+  static async open(coordinator: pg.PoolClient, display: string, readers: number): Promise<PostgresSnapshot> {
     try {
       await coordinator.query(SNAPSHOT_BEGIN);
       const row = (await coordinator.query<SnapshotRow>(SNAPSHOT_EXPORT)).rows[0];
@@ -40,7 +43,8 @@ export class PostgresSnapshot {
       return new PostgresSnapshot(
         coordinator,
         row.id,
-        { position: { lsn: row.lsn }, takenAt: row.taken_at },
+        // Every read imports the snapshot on a connection of its own: any number may run at once.
+        { position: { lsn: row.lsn }, takenAt: row.taken_at, readers },
         display,
       );
     } catch (error) {

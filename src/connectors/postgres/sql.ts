@@ -23,10 +23,19 @@ export const SESSION_SETUP = [
 /** The server's version string, e.g. `15.19 (Debian 15.19-0+deb12u1)`. */
 export const SERVER_VERSION = 'SHOW server_version';
 
-/** Base and partitioned tables of a schema (partitions excluded: their rows are read through the parent). */
+/**
+ * Base and partitioned tables of a schema (partitions excluded: their rows are read through the
+ * parent), with their statistics: rows, and bytes as the pages of the table, its TOAST table and
+ * its partitions or children at the last VACUUM/ANALYZE (catalog only: no lock, no file access).
+ */
 export const TABLES = `
 SELECT c.oid::int8::text AS oid, c.relname AS name, obj_description(c.oid, 'pg_class') AS comment,
-       c.reltuples::float8 AS reltuples
+       c.reltuples::float8 AS reltuples,
+       ((WITH RECURSIVE tree(oid) AS (
+           SELECT c.oid UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid)
+         SELECT sum(r.relpages::int8 + COALESCE(t.relpages, 0))
+         FROM tree JOIN pg_class r ON r.oid = tree.oid LEFT JOIN pg_class t ON t.oid = r.reltoastrelid)
+        * current_setting('block_size')::int8)::float8 AS relbytes
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
   AND ($2::text[] IS NULL OR c.relname = ANY($2::text[]))
@@ -38,6 +47,7 @@ export interface TableRow {
   name: string;
   comment: string | null;
   reltuples: number;
+  relbytes: number;
 }
 
 /** Columns of the given tables with type facts (domains resolved to their base type), defaults and identity. */
@@ -319,4 +329,68 @@ export interface SnapshotRow {
 /** Makes the current transaction see an exported snapshot (no bind parameters in utility statements). */
 export function setTransactionSnapshot(id: string): string {
   return `SET TRANSACTION SNAPSHOT '${id.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Creates Ferry's progress table (connector.ts PROGRESS_TABLE) where it is missing; `%s` is its
+ * quoted qualified name. One row per chunk: recording a chunk twice breaks the primary key.
+ */
+export const PROGRESS_CREATE = `
+CREATE TABLE IF NOT EXISTS %s (
+  run_id text NOT NULL,
+  table_name text NOT NULL,
+  chunk_no integer NOT NULL,
+  key_range text NOT NULL,
+  "rows" bigint NOT NULL,
+  bytes bigint NOT NULL,
+  written_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (run_id, table_name, chunk_no)
+)`;
+
+/** Records a chunk, in the transaction that wrote its rows; `%s` is the table's quoted qualified name. */
+export const PROGRESS_INSERT = `
+INSERT INTO %s (run_id, table_name, chunk_no, key_range, "rows", bytes) VALUES ($1, $2, $3, $4, $5, $6)`;
+
+/** The chunks a run recorded ($1), by table and chunk number; `%s` is the table's quoted qualified name. */
+export const PROGRESS_SELECT = `
+SELECT run_id AS run, table_name AS "table", chunk_no AS chunk, key_range AS range,
+       "rows"::text AS rows, bytes::text AS bytes
+FROM %s WHERE run_id = $1 ORDER BY table_name COLLATE "C", chunk_no`;
+
+/** A row of PROGRESS_SELECT (bigints as text: pg has no exact number for them). */
+export interface ProgressRow {
+  run: string;
+  table: string;
+  chunk: number;
+  range: string;
+  rows: string;
+  bytes: string;
+}
+
+/** Whether a relation of that name ($1, quoted and qualified) exists. */
+export const RELATION_EXISTS = 'SELECT to_regclass($1) IS NOT NULL AS exists';
+
+/** The database's character set: binary COPY moves text in it, so both sides must share it. */
+export const SERVER_ENCODING = `SELECT current_setting('server_encoding') AS encoding`;
+
+/**
+ * Per column, whether its binary COPY form holds no database-specific type OID: built-in types
+ * (OID below 16384, FirstNormalObjectId) and arrays of them, enums (sent as their label), and
+ * domains over those. Arrays of user types and composites carry OIDs that differ between databases.
+ */
+export const BINARY_PORTABLE_COLUMNS = `
+SELECT a.attname AS name,
+       (bt.typtype = 'e'
+        OR (bt.oid < 16384 AND (bt.typelem = 0 OR bt.typelem < 16384))) AS portable
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped`;
+
+/** Row of BINARY_PORTABLE_COLUMNS. */
+export interface BinaryPortableRow {
+  name: string;
+  portable: boolean;
 }

@@ -1,5 +1,6 @@
 /**
- * Bulk load: `COPY t (cols) FROM STDIN` in text format inside one transaction per write() call.
+ * Bulk load: `COPY t (cols) FROM STDIN` in text format inside one transaction per write() call,
+ * followed, for a chunk, by its progress record (progress.ts) in the same transaction.
  * Every value is checked against its target column's real type before it leaves; one that does
  * not fit goes to the run's coercion policy (column-encoder.ts). What PostgreSQL still refuses
  * (duplicate keys, CHECKs, malformed input) becomes a ValueError naming column and key.
@@ -14,10 +15,12 @@ import type { Row, RowBatch } from '../../values/canonical.js';
 import { Coercions } from '../../values/coercions.js';
 import type { WriteOptions, WriteResult } from '../connector.js';
 import { PostgresColumnEncoder, type PostgresTargetColumn } from './column-encoder.js';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER } from './copy-binary.js';
 import { copyErrorToValueError, describeKey } from './copy-errors.js';
 import { encodeCopyLine } from './copy-text.js';
 import { qualify, quoteIdent } from './identifiers.js';
 import { PostgresKeyWindow } from './key-window.js';
+import { recordPostgresChunk } from './progress.js';
 import { TARGET_COLUMNS, type TargetColumnRow } from './sql.js';
 import { logicalTypeOf, postgresCreatedType, postgresDdlType } from './types.js';
 
@@ -31,7 +34,7 @@ export class PostgresWriter {
     private readonly schema: string,
   ) {}
 
-  /** Loads every batch in one transaction; nothing stays when anything fails. */
+  /** Loads every batch in one transaction (with the chunk's record, if any); nothing stays when anything fails. */
   async write(
     table: Table,
     batches: AsyncIterable<RowBatch>,
@@ -47,6 +50,8 @@ export class PostgresWriter {
       keyNames.map((name) => columns.findIndex((column) => column.name === name)),
     );
     const result: WriteResult = { rows: 0, bytes: 0 };
+    const { first, rest } = await peek(batches);
+    const binary = first?.encoded !== undefined;
     const client = await this.acquire();
     let broken = false;
     try {
@@ -63,8 +68,12 @@ export class PostgresWriter {
           ),
       );
       await client.query('BEGIN');
-      const copy = client.query(copyFrom(sql));
-      await pipeline(Readable.from(encodeBatches(table, encoders, batches, keys, result)), copy);
+      const copy = client.query(copyFrom(binary ? `${sql} (FORMAT binary)` : sql));
+      const all = prepend(first, rest);
+      const data = binary ? frameBinary(all, result) : encodeBatches(table, encoders, all, keys, result);
+      await pipeline(Readable.from(data), copy);
+      // After the rows, on the same connection: the chunk and its record commit together or not at all.
+      if (options.chunk) await recordPostgresChunk(client, this.schema, options.chunk, result);
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -97,6 +106,39 @@ export class PostgresWriter {
       },
     );
   }
+}
+
+/** The first batch (to choose the COPY format) and the rest of the stream. */
+async function peek(
+  batches: AsyncIterable<RowBatch>,
+): Promise<{ first: RowBatch | undefined; rest: AsyncIterator<RowBatch> }> {
+  const rest = batches[Symbol.asyncIterator]();
+  const next = await rest.next();
+  return { first: next.done ? undefined : next.value, rest };
+}
+
+/** The peeked batch, then the rest. */
+async function* prepend(
+  first: RowBatch | undefined,
+  rest: AsyncIterator<RowBatch>,
+): AsyncGenerator<RowBatch> {
+  if (first === undefined) return;
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** Binary COPY tuples (binary-passthrough.ts) framed by the format's header and trailer; counts them. */
+async function* frameBinary(batches: AsyncIterable<RowBatch>, result: WriteResult): AsyncGenerator<Buffer> {
+  yield BINARY_COPY_HEADER;
+  for await (const batch of batches) {
+    if (!batch.encoded) {
+      throw new FerryError('ROW_SHAPE', 'A write mixed binary COPY batches with decoded rows.');
+    }
+    result.rows += batch.encoded.count;
+    result.bytes += batch.encoded.data.length;
+    yield batch.encoded.data;
+  }
+  yield BINARY_COPY_TRAILER;
 }
 
 /** The target table's columns by name, as its catalog describes them (empty when it does not exist). */

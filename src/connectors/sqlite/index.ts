@@ -8,25 +8,35 @@ import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
 import type {
+  ChunkPlanOptions,
   Connector,
   ConnectorCapabilities,
   ExistingTable,
+  KeyRange,
+  LoadProbe,
+  LoadSample,
   ReadOptions,
+  RecordedChunk,
   SchemaNote,
   SchemaRequest,
+  SnapshotOptions,
   SourceSnapshot,
   TableFilter,
   WriteOptions,
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { planSqliteChunks } from './chunk-plan.js';
 import { createSqliteConstraints } from './constraints.js';
 import { createTableSql } from './ddl.js';
 import { introspectSqlite } from './introspect.js';
+import { sampleSqliteLoad } from './load.js';
 import { createSqliteObjects } from './objects.js';
+import { createSqliteProgress, isSqliteProgressTable, sqliteRecordedChunks } from './progress.js';
 import { readSqliteTable } from './reader.js';
 import { execSqlite, type SqliteDatabase, SqliteSession } from './session.js';
 import { quoteSqliteIdent, SQLITE_PIN_SNAPSHOT, SQLITE_TABLE_EXISTS } from './sql.js';
+import { isSqliteTransient } from './transient.js';
 import { SQLITE_TYPE_SYSTEM } from './types.js';
 import { writeSqliteTable } from './writer.js';
 
@@ -77,6 +87,7 @@ export class SqliteConnector implements Connector {
     if (!db) return [];
     return wrapped('Looking up existing tables', () =>
       names
+        .filter((name) => !isSqliteProgressTable(name))
         .filter((name) => db.prepare(SQLITE_TABLE_EXISTS).get(name) !== undefined)
         .map((name) => ({
           name,
@@ -122,8 +133,11 @@ export class SqliteConnector implements Connector {
     });
   }
 
-  /** One read transaction on the reading connection: every read until release sees the same data. */
-  async openSnapshot(): Promise<SourceSnapshot> {
+  /**
+   * One read transaction on the reading connection: every read until release sees the same data.
+   * One reader, whatever was asked: the reads share the connection and run one after another.
+   */
+  async openSnapshot(_options?: SnapshotOptions): Promise<SourceSnapshot> {
     const db = this.session.reader();
     return wrapped(`Opening a read transaction on ${this.session.path}`, () => {
       if (!db.inTransaction) {
@@ -131,13 +145,18 @@ export class SqliteConnector implements Connector {
         // BEGIN is deferred: the first read is what fixes the snapshot, so read now.
         db.prepare(SQLITE_PIN_SNAPSHOT).get();
       }
-      return { takenAt: new Date().toISOString() };
+      return { takenAt: new Date().toISOString(), readers: 1 };
     });
   }
 
   async releaseSnapshot(): Promise<void> {
     const db = this.session.existing();
     if (db?.open && db.inTransaction) db.exec('COMMIT');
+  }
+
+  /** Only the probe, on a read-only connection of its own (load.ts). */
+  async sampleLoad(probe?: LoadProbe): Promise<LoadSample> {
+    return sampleSqliteLoad(this.session.path, () => this.session.reader(), probe);
   }
 
   read(table: Table, options: ReadOptions): AsyncIterable<RowBatch> {
@@ -148,8 +167,47 @@ export class SqliteConnector implements Connector {
     })();
   }
 
+  /** One write at a time on the one connection: a second waits for the first's transaction to end. */
   async write(table: Table, batches: AsyncIterable<RowBatch>, options?: WriteOptions): Promise<WriteResult> {
     return this.session.exclusive(() => writeSqliteTable(this.session.writer(), table, batches, options));
+  }
+
+  /** No same-engine encoding: rows travel as canonical values (reading them is the cheap part). */
+  async rowEncoding(_table: Table): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async acceptsEncoding(_table: Table, _encoding: string): Promise<boolean> {
+    return false;
+  }
+
+  isTransient(error: unknown): boolean {
+    return isSqliteTransient(error);
+  }
+
+  async planChunks(table: Table, options: ChunkPlanOptions): Promise<KeyRange[]> {
+    return wrapped(`Planning the chunks of table "${table.name}"`, () =>
+      planSqliteChunks(this.session.reader(), table, options),
+    );
+  }
+
+  async prepareProgress(): Promise<void> {
+    await this.session.exclusive(() =>
+      wrapped(`Creating Ferry's progress table in ${this.session.path}`, () =>
+        createSqliteProgress(this.session.writer()),
+      ),
+    );
+  }
+
+  /** After any write in progress, so that no uncommitted chunk is reported. */
+  async recordedChunks(run: string): Promise<RecordedChunk[]> {
+    return this.session.exclusive(() => {
+      const db = this.session.existing();
+      if (!db) return [];
+      return wrapped(`Reading Ferry's progress table in ${this.session.path}`, () =>
+        sqliteRecordedChunks(db, run),
+      );
+    });
   }
 
   async close(): Promise<void> {

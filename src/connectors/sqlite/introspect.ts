@@ -17,6 +17,7 @@ import type {
 } from '../../schema/table.js';
 import type { TableFilter } from '../connector.js';
 import { parseSqliteCreateTable, type SqliteCreateTable } from './create-statements.js';
+import { isSqliteProgressTable } from './progress.js';
 import type { SqliteDatabase } from './session.js';
 import {
   quoteSqliteIdent,
@@ -54,7 +55,7 @@ export function introspectSqlite(db: SqliteDatabase, filter: TableFilter = {}): 
   const wanted = filter.tables ? new Set(filter.tables) : undefined;
   const tables = catalogRows<{ name: string; sql: string | null }>(db, SQLITE_TABLES)
     .filter((row) => !wanted || wanted.has(row.name))
-    .filter((row) => !/^\s*CREATE\s+VIRTUAL\s/i.test(row.sql ?? ''))
+    .filter((row) => !/^\s*CREATE\s+VIRTUAL\s/i.test(row.sql ?? '') && !isSqliteProgressTable(row.name))
     .map((row) => describeSqliteTable(db, row.name, row.sql ?? ''));
   const tableNames = new Set(tables.map((table) => table.name.toLowerCase()));
   const objects: SchemaObject[] = [];

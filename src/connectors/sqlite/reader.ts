@@ -11,6 +11,13 @@ import { describeType } from '../../schema/logical-type.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
 import type { ReadOptions } from '../connector.js';
+import {
+  type SqliteClause,
+  sqliteKeyColumns,
+  sqliteKeyOrder,
+  sqliteKeySql,
+  sqliteRangeWhere,
+} from './chunks.js';
 import { decodeSqliteValue, type SqliteStored, SqliteValueProblem } from './codecs.js';
 import { catalogRows } from './introspect.js';
 import { applySqlitePolicy } from './loss-policy.js';
@@ -40,10 +47,20 @@ export function sqliteDeclared(db: SqliteDatabase, table: string, columns: Colum
   });
 }
 
-/** `ORDER BY` the primary key, else the rowid (under whichever of its names no column shadows). */
-function orderBy(table: Table, rowid: string | undefined): string {
-  if (table.primaryKey.length > 0) return ` ORDER BY ${table.primaryKey.map(quoteSqliteIdent).join(', ')}`;
-  return rowid ? ` ORDER BY ${rowid}` : '';
+/**
+ * `WHERE` and `ORDER BY`: with a range or a key, the range's rows in binary key order (chunks.ts);
+ * otherwise every row by the primary key, else the rowid (under whichever of its names no column
+ * shadows).
+ */
+function selection(table: Table, rowid: string | undefined, options: ReadOptions): SqliteClause {
+  if (options.range || options.key) {
+    const key = sqliteKeySql(sqliteKeyColumns(table, options.key ?? table.primaryKey));
+    const where = sqliteRangeWhere(key, options.range ?? {});
+    return { sql: `${where.sql}${sqliteKeyOrder(key)}`, params: where.params };
+  }
+  if (table.primaryKey.length > 0)
+    return { sql: ` ORDER BY ${table.primaryKey.map(quoteSqliteIdent).join(', ')}`, params: [] };
+  return { sql: rowid ? ` ORDER BY ${rowid}` : '', params: [] };
 }
 
 /**
@@ -68,8 +85,12 @@ export async function* readSqliteTable(
     const names = columns.map((column) => column.name);
     texts = new SqliteTextBytesReader(db, table.name, names, rowid, positions);
     const selected = [...names.map(quoteSqliteIdent), ...(rowid ? [rowid] : [])].join(', ');
-    const sql = `SELECT ${selected} FROM ${quoteSqliteIdent(table.name)}${orderBy(table, rowid)}`;
-    rowsIterator = db.prepare(sql).raw(true).iterate() as IterableIterator<Array<SqliteStored | null>>;
+    const rest = selection(table, rowid, options);
+    const sql = `SELECT ${selected} FROM ${quoteSqliteIdent(table.name)}${rest.sql}`;
+    rowsIterator = db
+      .prepare(sql)
+      .raw(true)
+      .iterate(...rest.params) as IterableIterator<Array<SqliteStored | null>>;
   } catch (error) {
     throw new DatabaseError(
       'SQLITE_READ_FAILED',

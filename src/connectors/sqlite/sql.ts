@@ -4,6 +4,8 @@
  * See https://www.sqlite.org/pragma.html and https://www.sqlite.org/schematab.html.
  */
 
+import { PROGRESS_TABLE } from '../connector.js';
+
 /** Double-quotes an identifier for SQLite (`"` doubled inside). */
 export function quoteSqliteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
@@ -130,3 +132,26 @@ export interface SqliteForeignKeyCheckRow {
 
 /** A read that starts the deferred read transaction, fixing the snapshot every later read sees. */
 export const SQLITE_PIN_SNAPSHOT = 'SELECT count(*) FROM sqlite_master';
+
+const PROGRESS = quoteSqliteIdent(PROGRESS_TABLE);
+
+/** Creates Ferry's progress table (connector.ts PROGRESS_TABLE); one row per chunk, recorded once. */
+export const SQLITE_PROGRESS_CREATE = `CREATE TABLE IF NOT EXISTS ${PROGRESS} (
+  run_id TEXT NOT NULL,
+  table_name TEXT NOT NULL,
+  chunk_no INTEGER NOT NULL,
+  key_range TEXT NOT NULL,
+  "rows" INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  written_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, table_name, chunk_no)
+)`;
+
+/** Records a chunk, in the transaction that wrote its rows; `written_at` in UTC, ISO 8601. */
+export const SQLITE_PROGRESS_INSERT = `INSERT INTO ${PROGRESS}
+  (run_id, table_name, chunk_no, key_range, "rows", bytes, written_at)
+  VALUES (?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
+
+/** The chunks a run recorded, by table and chunk number. */
+export const SQLITE_PROGRESS_SELECT = `SELECT run_id AS run, table_name AS "table", chunk_no AS chunk,
+  key_range AS range, "rows", bytes FROM ${PROGRESS} WHERE run_id = ? ORDER BY table_name, chunk_no`;

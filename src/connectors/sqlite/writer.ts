@@ -9,7 +9,7 @@ import { DatabaseError, messageOf, ValueError } from '../../errors.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import type { CanonicalValue, RowBatch } from '../../values/canonical.js';
 import type { Coercions } from '../../values/coercions.js';
-import type { WriteOptions, WriteResult } from '../connector.js';
+import type { ChunkRecord, WriteOptions, WriteResult } from '../connector.js';
 import {
   checkStorageClass,
   encodeSqliteValue,
@@ -18,6 +18,7 @@ import {
   SqliteValueProblem,
 } from './codecs.js';
 import { applySqlitePolicy, sqliteTarget } from './loss-policy.js';
+import { recordSqliteChunk } from './progress.js';
 import { type SqliteDeclared, sqliteDeclared } from './reader.js';
 import { describeRowKey, keyPositions, rowKeyText } from './row-key.js';
 import type { SqliteDatabase } from './session.js';
@@ -32,7 +33,10 @@ type WriteSlot = SqliteSlot & SqliteDeclared;
 const sameType = (a: string, b: string) =>
   a.trim().replace(/\s+/g, ' ').toUpperCase() === b.trim().replace(/\s+/g, ' ').toUpperCase();
 
-/** Inserts every row of `batches` (rows follow `copiedColumns(table)`) in one transaction; rolls back on any error. */
+/**
+ * Inserts every row of `batches` (rows follow `copiedColumns(table)`) and, for a chunk, its progress
+ * record, in one transaction; rolls back on any error. The caller runs one write at a time.
+ */
 export async function writeSqliteTable(
   db: SqliteDatabase,
   table: Table,
@@ -94,12 +98,26 @@ export async function writeSqliteTable(
       }
       bytes += batch.bytes;
     }
+    // The chunk's record commits with its rows, or neither does (DESIGN.md principle 3).
+    if (options.chunk) recordChunk(db, table, options.chunk, { rows, bytes });
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     throw error;
   }
   return { rows, bytes };
+}
+
+function recordChunk(db: SqliteDatabase, table: Table, chunk: ChunkRecord, written: WriteResult): void {
+  try {
+    recordSqliteChunk(db, chunk, written);
+  } catch (error) {
+    throw new DatabaseError(
+      'SQLITE_CHUNK_RECORD_FAILED',
+      `Recording chunk ${chunk.chunk} of table "${table.name}" (run ${chunk.run}) failed: ${messageOf(error)}. Nothing of this chunk was kept.`,
+      { cause: error },
+    );
+  }
 }
 
 function encodeRow(

@@ -1,7 +1,8 @@
 /**
  * The MariaDB connector's consistent snapshot against the real server: reads of two tables ignore
  * changes committed after openSnapshot until releaseSnapshot, the binlog position is recorded, and
- * a lost reader connection, a missing RELOAD privilege or a held lock fail loudly.
+ * a lost reader connection (one of several too), a missing RELOAD privilege or a held lock fail
+ * loudly.
  */
 import mysql from 'mysql2/promise';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -143,6 +144,29 @@ describe('MariaDB connector: consistent snapshot', () => {
     // Still lost for the next table, until released.
     await expect(readAll(connector, orders)).rejects.toMatchObject({ code: 'SNAPSHOT_LOST' });
 
+    await connector.releaseSnapshot();
+    expect(await readAll(connector, accounts)).toEqual(ACCOUNTS_AFTER);
+  });
+
+  it('loses the whole snapshot when one of several reader connections is lost', async () => {
+    const snapshot = await connector.openSnapshot({ readers: 3 });
+    expect(snapshot.readers).toBe(3);
+    // INNODB_TRX is a cache the server refreshes at most every 0.1 s.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const rows = (await mysqlQuery(
+      undefined,
+      `SELECT t.trx_mysql_thread_id AS id, p.DB AS db FROM information_schema.INNODB_TRX t
+       LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id`,
+    )) as Array<{ id: string | number; db: string | null }>;
+    const trx = rows.filter((row) => row.db === database.name);
+    // One transaction per reader.
+    expect(trx).toHaveLength(3);
+    await mysqlQuery(undefined, `KILL ${Number(trx[1]!.id)}`);
+    await mysqlQuery(database.name, CHANGES);
+    // The server's close reaches the client as the connection's end.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(readAll(connector, accounts)).rejects.toMatchObject({ code: 'SNAPSHOT_LOST' });
+    await expect(readAll(connector, orders)).rejects.toMatchObject({ code: 'SNAPSHOT_LOST' });
     await connector.releaseSnapshot();
     expect(await readAll(connector, accounts)).toEqual(ACCOUNTS_AFTER);
   });
