@@ -282,6 +282,7 @@ function tableResult(table: TableProgress): TableResult {
     seconds: table.seconds,
     chunks: table.chunks,
     retries: table.retries,
+    ...(table.encoding ? { encoding: table.encoding } : {}),
     ...(table.error ? { error: table.error } : {}),
   };
 }

@@ -18,6 +18,8 @@ export interface TableResult {
   chunks: number;
   /** Chunk attempts redone after a passing failure. */
   retries: number;
+  /** The same-engine encoding the rows travelled in, undecoded (e.g. `postgres-binary/UTF8`). */
+  encoding?: string;
   error?: FerryError;
 }
 

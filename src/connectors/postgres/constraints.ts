@@ -5,9 +5,10 @@
 import type pg from 'pg';
 import { DatabaseError, messageOf } from '../../errors.js';
 import type { ForeignKey, Index, Table } from '../../schema/table.js';
+import { concurrently } from '../concurrently.js';
 import type { SchemaNote, SchemaRequest } from '../connector.js';
 import { qualify, quoteIdent } from './identifiers.js';
-import { SET_SEQUENCE } from './sql.js';
+import { INDEX_BUILD_MEMORY, RESET_INDEX_BUILD_MEMORY, SET_SEQUENCE } from './sql.js';
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[^\s".]+)`;
 const INDEX_DEFINITION = new RegExp(
@@ -105,24 +106,71 @@ async function run(client: pg.PoolClient, sql: string, what: string): Promise<vo
   }
 }
 
-/** Runs the 'constraints' phase; statements that already ran (a resumed copy) are skipped. */
+/**
+ * Runs the 'constraints' phase; statements that already ran (a resumed copy) are skipped. Indexes
+ * are built `request.parallel` tables at once, each table on a connection of its own.
+ */
 export async function createPostgresConstraints(
-  client: pg.PoolClient,
+  acquire: () => Promise<pg.PoolClient>,
   schema: string,
   request: SchemaRequest,
 ): Promise<SchemaNote[]> {
   const sameDialect = request.sourceDialect === 'postgres';
   const notes: SchemaNote[] = [];
-  const exists = async (table: string, name: string) =>
-    Boolean((await client.query(CONSTRAINT_EXISTS, [schema, table, name])).rowCount);
-  for (const table of request.tables) {
-    for (const index of table.indexes) {
+  const statements = request.tables.map((table) => ({
+    table,
+    indexes: table.indexes.flatMap((index) => {
       const sql = indexStatement(schema, table, index, sameDialect, notes);
-      if (sql === undefined) continue;
-      if (sql.startsWith('ALTER TABLE') && (await exists(table.name, index.name))) continue;
-      await run(client, sql, `index "${index.name}" of table "${table.name}"`);
-    }
+      return sql === undefined ? [] : [{ index, sql }];
+    }),
+  }));
+  await concurrently(
+    statements.filter((entry) => entry.indexes.length > 0),
+    request.parallel ?? 1,
+    async ({ table, indexes }) => {
+      const client = await acquire();
+      let broken = false;
+      try {
+        await client.query(INDEX_BUILD_MEMORY);
+        for (const { index, sql } of indexes) {
+          if (
+            sql.startsWith('ALTER TABLE') &&
+            (await constraintExists(client, schema, table.name, index.name))
+          ) {
+            continue;
+          }
+          await run(client, sql, `index "${index.name}" of table "${table.name}"`);
+        }
+        await client.query(RESET_INDEX_BUILD_MEMORY);
+      } catch (error) {
+        broken = true;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+  );
+  const client = await acquire();
+  try {
+    await foreignKeysAndSequences(client, schema, request, notes);
+  } finally {
+    client.release();
   }
+  return notes;
+}
+
+async function constraintExists(client: pg.PoolClient, schema: string, table: string, name: string) {
+  return Boolean((await client.query(CONSTRAINT_EXISTS, [schema, table, name])).rowCount);
+}
+
+/** Foreign keys (after every index: they need the referenced keys), then sequence positions. */
+async function foreignKeysAndSequences(
+  client: pg.PoolClient,
+  schema: string,
+  request: SchemaRequest,
+  notes: SchemaNote[],
+): Promise<void> {
+  const exists = (table: string, name: string) => constraintExists(client, schema, table, name);
   for (const table of request.tables) {
     for (const key of table.foreignKeys) {
       if (await exists(table.name, key.name)) continue;
@@ -155,5 +203,4 @@ export async function createPostgresConstraints(
       }
     }
   }
-  return notes;
 }

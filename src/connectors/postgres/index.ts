@@ -156,12 +156,24 @@ export class PostgresConnector implements Connector {
     await this.withClient('Emptying tables', (client) => client.query(`TRUNCATE TABLE ${list}`));
   }
 
-  createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
-    return this.withClient(`Creating the schema (${phase})`, (client) =>
-      phase === 'tables'
-        ? createPostgresTables(client, this.schema, request)
-        : createPostgresConstraints(client, this.schema, request),
-    );
+  async createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
+    if (phase === 'tables') {
+      return this.withClient('Creating the schema (tables)', (client) =>
+        createPostgresTables(client, this.schema, request),
+      );
+    }
+    try {
+      return await createPostgresConstraints(() => this.acquire(), this.schema, request);
+    } catch (error) {
+      if (isFerryError(error)) throw error;
+      throw new DatabaseError(
+        'PG_QUERY_FAILED',
+        `Creating the schema (constraints) on PostgreSQL failed: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
   }
 
   async createObjects(objects: SchemaObject[]): Promise<void> {
