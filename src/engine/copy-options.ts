@@ -44,7 +44,7 @@ export interface CopyOptions {
   chunkBytes?: number;
   /** Memory budget of the run in bytes (default 256 MiB): sets the batch size for the parallelism. */
   memory?: number;
-  /** Largest batch in rows (default 10 000) and in bytes (default from `memory`); for tests and tuning. */
+  /** Largest batch in rows (default 1000) and in bytes (default from `memory`); for tests and tuning. */
   batchRows?: number;
   batchBytes?: number;
   /** Attempts after the first for a chunk that failed for a passing reason (default 3). */
@@ -54,7 +54,7 @@ export interface CopyOptions {
 }
 
 /** Defaults of the batch limits: small enough to bound memory, large enough to amortise round trips. */
-export const DEFAULT_BATCH_ROWS = 10_000;
+export const DEFAULT_BATCH_ROWS = 1000;
 
 /** Default chunk size: big enough that per-chunk work (a transaction, a record) is noise. */
 export const DEFAULT_CHUNK_ROWS = 100_000;

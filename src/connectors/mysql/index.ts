@@ -29,6 +29,7 @@ import { planMysqlChunks } from './chunk-plan.js';
 import { introspectTables } from './introspect.js';
 import { MysqlLoad } from './load.js';
 import { createObjects, introspectObjects } from './objects.js';
+import { mysqlAcceptsEncoding, mysqlRowEncoding } from './passthrough.js';
 import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
 import { MysqlReader } from './reader.js';
 import { createConstraints, createTables } from './schema-phases.js';
@@ -157,13 +158,14 @@ export class MysqlConnector implements Connector {
     return planMysqlChunks(this.session, table, options);
   }
 
-  /** No same-engine encoding: rows travel as canonical values. */
-  async rowEncoding(_table: Table): Promise<string | undefined> {
-    return undefined;
+  async rowEncoding(table: Table): Promise<string | undefined> {
+    return mysqlRowEncoding(table);
   }
 
-  async acceptsEncoding(_table: Table, _encoding: string): Promise<boolean> {
-    return false;
+  async acceptsEncoding(table: Table, encoding: string): Promise<boolean> {
+    return this.session.use(async (connection) =>
+      mysqlAcceptsEncoding(table, encoding, await this.columnsOf(connection, table.name)),
+    );
   }
 
   prepareProgress(): Promise<void> {

@@ -121,7 +121,7 @@ function drained(socket: LoadSocket): Promise<void> {
  */
 export function loadDataStream(
   batches: AsyncIterable<RowBatch>,
-  encodeBatch: (batch: RowBatch) => string,
+  encodeBatch: (batch: RowBatch) => string | Buffer,
   socket: LoadSocket,
   limits: LoadStreamLimits = DEFAULT_LIMITS,
 ): Readable {
@@ -141,7 +141,8 @@ export function loadDataStream(
               this.push(null);
               return;
             }
-            const bytes = Buffer.from(encodeBatch(next.value), 'utf8');
+            const encoded = encodeBatch(next.value);
+            const bytes = typeof encoded === 'string' ? Buffer.from(encoded, 'utf8') : encoded;
             if (bytes.length === 0) continue;
             for (let at = 0; at < bytes.length; at += limits.chunkBytes) {
               this.push(bytes.subarray(at, at + limits.chunkBytes));

@@ -12,6 +12,7 @@ import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../
 import type { ReadOptions } from '../connector.js';
 import { type MysqlClause, mysqlKeyColumns, mysqlKeyOrder, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { MysqlValueProblem } from './codecs.js';
+import { MYSQL_LOAD_DATA_LINES, mysqlLineSelect } from './passthrough.js';
 import { coreOf, type MysqlConnection, type MysqlSession, statementError } from './session.js';
 import type { MysqlSnapshot } from './snapshot.js';
 import { killQuery, quoteIdentifier, STREAM_TIMEOUTS } from './sql.js';
@@ -33,8 +34,13 @@ export function selectList(columns: Column[]): string {
  * The SELECT that reads a table's copied columns: the rows of `options.range` in binary order of
  * `options.key` (chunks.ts) when either is given, else every row in primary-key order.
  */
-export function selectStatement(table: Table, options: Pick<ReadOptions, 'key' | 'range'> = {}): MysqlClause {
-  const from = `SELECT ${selectList(copiedColumns(table))} FROM ${quoteIdentifier(table.name)}`;
+export function selectStatement(
+  table: Table,
+  options: Pick<ReadOptions, 'key' | 'range' | 'encoding'> = {},
+): MysqlClause {
+  const list =
+    options.encoding === MYSQL_LOAD_DATA_LINES ? mysqlLineSelect(table) : selectList(copiedColumns(table));
+  const from = `SELECT ${list} FROM ${quoteIdentifier(table.name)}`;
   if (options.key === undefined && options.range === undefined) {
     const order =
       table.primaryKey.length > 0
@@ -52,6 +58,50 @@ export function selectStatement(table: Table, options: Pick<ReadOptions, 'key' |
   const key = mysqlKeyColumns(table, keyNames).map(mysqlKeySql);
   const where = mysqlRangeWhere(key, options.range ?? {});
   return { sql: `${from}${where.sql}${mysqlKeyOrder(key)}`, params: where.params };
+}
+
+/** Decoded rows in bounded batches. */
+async function* rowBatches(
+  raws: AsyncIterable<unknown[]>,
+  options: ReadOptions,
+  decodeRow: (raw: unknown[]) => Row,
+): AsyncGenerator<RowBatch> {
+  let rows: Row[] = [];
+  let bytes = 0;
+  for await (const raw of raws) {
+    const row = decodeRow(raw);
+    rows.push(row);
+    for (const value of row) bytes += estimateBytes(value);
+    if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
+      yield { rows, bytes };
+      rows = [];
+      bytes = 0;
+    }
+  }
+  if (rows.length > 0) yield { rows, bytes };
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** LOAD DATA lines printed by the server (passthrough.ts), undecoded, in bounded batches. */
+async function* lineBatches(raws: AsyncIterable<unknown[]>, options: ReadOptions): AsyncGenerator<RowBatch> {
+  const format = options.encoding!;
+  let parts: Buffer[] = [];
+  let count = 0;
+  let bytes = 0;
+  for await (const raw of raws) {
+    const line = raw[0] as Buffer;
+    parts.push(line, NEWLINE);
+    count++;
+    bytes += line.length + 1;
+    if (count >= options.batchRows || bytes >= options.batchBytes) {
+      yield { rows: [], bytes, encoded: { format, data: Buffer.concat(parts, bytes), count } };
+      parts = [];
+      count = 0;
+      bytes = 0;
+    }
+  }
+  if (count > 0) yield { rows: [], bytes, encoded: { format, data: Buffer.concat(parts, bytes), count } };
 }
 
 function keyOf(table: Table, columns: Column[], row: unknown[]): string {
@@ -143,30 +193,27 @@ export class MysqlReader {
       const connection = held ?? (await this.session.acquire());
       try {
         if (!held) await this.session.run(connection, 'Preparing the read session', STREAM_TIMEOUTS);
+        const lines = options.encoding === MYSQL_LOAD_DATA_LINES;
         stream = coreOf(connection)
-          .query({ sql: select.sql, values: select.params, rowsAsArray: true })
+          .query({
+            sql: select.sql,
+            values: select.params,
+            rowsAsArray: true,
+            // A line is passed on as the server's bytes: never decoded to a string and back.
+            ...(lines ? { typeCast: (field: { buffer(): Buffer | null }) => field.buffer() } : {}),
+          })
           .stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
-        let rows: Row[] = [];
-        let bytes = 0;
         try {
           // Not destroyed on an early stop: a snapshot read cancels its query and drains instead.
-          for await (const raw of stream.iterator({ destroyOnReturn: !held })) {
-            const row = decodeRow(raw as unknown[]);
-            rows.push(row);
-            for (const value of row) bytes += estimateBytes(value);
-            if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
-              yield { rows, bytes };
-              rows = [];
-              bytes = 0;
-            }
-          }
+          const raws = stream.iterator({ destroyOnReturn: !held }) as AsyncIterable<unknown[]>;
+          if (lines) yield* lineBatches(raws, options);
+          else yield* rowBatches(raws, options, decodeRow);
         } catch (error) {
           if (isFerryError(error)) throw error;
           // The snapshot's connection failed: never carry on with current data.
           if (held) throw this.snapshot.lostBy(table.name, error);
           throw statementError(`Reading table "${table.name}"`, error, this.session.display);
         }
-        if (rows.length > 0) yield { rows, bytes };
         finished = true;
       } finally {
         // A half-read result cannot go back to the pool: the rest of it is still on the wire.

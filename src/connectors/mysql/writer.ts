@@ -204,7 +204,13 @@ export class MysqlWriter {
   ) {
     const columns = copiedColumns(table);
     const positions = keyPositions(table, columns);
-    return (batch: RowBatch): string => {
+    return (batch: RowBatch): string | Buffer => {
+      // Lines the source server printed for these very column types (passthrough.ts).
+      if (batch.encoded) {
+        counts.rows += batch.encoded.count;
+        counts.bytes += batch.encoded.data.length;
+        return batch.encoded.data;
+      }
       let text = '';
       for (const row of batch.rows) {
         counts.rows++;

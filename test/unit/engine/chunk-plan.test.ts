@@ -69,10 +69,10 @@ describe('keyRangeText', () => {
 describe('memory budget', () => {
   it('shrinks batches as parallelism grows, within bounds', () => {
     const budget = 256 * 1024 * 1024;
-    expect(batchBytesFor(budget, 2)).toBe(8 * 1024 * 1024);
-    expect(batchBytesFor(budget, 16)).toBeLessThan(batchBytesFor(budget, 4));
-    expect(batchBytesFor(minimumMemory(8), 8)).toBe(256 * 1024);
-    expect(batchBytesFor(1, 8)).toBe(256 * 1024);
+    expect(batchBytesFor(budget, 2)).toBe(1024 * 1024);
+    expect(batchBytesFor(128 * 1024 * 1024, 16)).toBeLessThan(batchBytesFor(128 * 1024 * 1024, 4));
+    expect(batchBytesFor(minimumMemory(8), 8)).toBe(64 * 1024);
+    expect(batchBytesFor(1, 8)).toBe(64 * 1024);
   });
 
   it('defaults to one chunk per core, two to eight', () => {
