@@ -62,13 +62,13 @@ export function mysqlAcceptsEncoding(
  */
 function escaped(expression: string): string {
   let sql = `REPLACE(${expression}, '\\\\', '\\\\\\\\')`;
-  for (const [char, escape] of [
+  for (const [special, escape] of [
     ['\\t', '\\\\t'],
     ['\\n', '\\\\n'],
     ['\\r', '\\\\r'],
     ['\\0', '\\\\0'],
   ]) {
-    sql = `REPLACE(${sql}, '${char}', '${escape}')`;
+    sql = `REPLACE(${sql}, '${special}', '${escape}')`;
   }
   return sql;
 }

@@ -46,7 +46,12 @@ describe('MariaDB LOAD DATA line passthrough', () => {
     await mysqlQuery(source.name, SCHEMA);
     await mysqlQuery(source.name, ROWS);
 
-    const result = await copyDatabase({ source: source.url, target: target.url, chunkRows: 700, parallel: 2 });
+    const result = await copyDatabase({
+      source: source.url,
+      target: target.url,
+      chunkRows: 700,
+      parallel: 2,
+    });
     expect(result.tables.map((t) => [t.table, t.error?.message ?? t.status, t.encoding])).toEqual([
       ['plain', 'copied', 'mysql-load-data-lines'],
       ['with_bit', 'copied', undefined],
@@ -65,9 +70,17 @@ describe('MariaDB LOAD DATA line passthrough', () => {
     const source = await freshMysql('mpt_src');
     const target = await freshMysql('mpt_dst');
     cleanup.push(source, target);
-    await mysqlQuery(source.name, 'CREATE TABLE n (id INT PRIMARY KEY, d DECIMAL(10,4)); INSERT INTO n VALUES (1, 1.2345)');
+    await mysqlQuery(
+      source.name,
+      'CREATE TABLE n (id INT PRIMARY KEY, d DECIMAL(10,4)); INSERT INTO n VALUES (1, 1.2345)',
+    );
     await mysqlQuery(target.name, 'CREATE TABLE n (id INT PRIMARY KEY, d DECIMAL(10,2))');
-    const result = await copyDatabase({ source: source.url, target: target.url, dataOnly: true, ifExists: 'append' });
+    const result = await copyDatabase({
+      source: source.url,
+      target: target.url,
+      dataOnly: true,
+      ifExists: 'append',
+    });
     // The decoded path checks the value against DECIMAL(10,2) and refuses to round it.
     expect(result.tables[0]!.encoding).toBeUndefined();
     expect(result.tables[0]!.status).toBe('failed');
