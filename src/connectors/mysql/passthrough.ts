@@ -62,13 +62,13 @@ export function mysqlAcceptsEncoding(
  */
 function escaped(expression: string): string {
   let sql = `REPLACE(${expression}, '\\\\', '\\\\\\\\')`;
-  for (const [special, escape] of [
+  for (const [special, replacement] of [
     ['\\t', '\\\\t'],
     ['\\n', '\\\\n'],
     ['\\r', '\\\\r'],
     ['\\0', '\\\\0'],
   ]) {
-    sql = `REPLACE(${sql}, '${special}', '${escape}')`;
+    sql = `REPLACE(${sql}, '${special}', '${replacement}')`;
   }
   return sql;
 }
