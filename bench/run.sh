@@ -18,5 +18,3 @@ fi
 
 [ -f dist/cli/main.js ] || npm run build --silent
 node bench/bench.mjs "$@"
-# Keep the results files in the repository's JSON format (biome check covers bench/).
-npx biome format --write bench/results > /dev/null 2>&1 || true

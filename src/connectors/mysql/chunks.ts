@@ -9,6 +9,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { KeyRange } from '../connector.js';
+import { type KeyComparison, keyRangeWhere } from '../key-range-sql.js';
 import { quoteIdentifier } from './sql.js';
 
 /** A key column as the range SQL uses it. */
@@ -96,9 +97,12 @@ export function mysqlKeyOrder(key: MysqlKeyColumn[]): string {
   return ` ORDER BY ${key.map((column) => column.sql).join(', ')}`;
 }
 
-type Comparison = '>' | '>=' | '=' | '<' | '<=';
-
-function compare(column: MysqlKeyColumn, op: Comparison, value: CanonicalValue, params: unknown[]): string {
+function compare(
+  column: MysqlKeyColumn,
+  op: KeyComparison,
+  value: CanonicalValue,
+  params: unknown[],
+): string {
   if (value === null) {
     throw new DatabaseError(
       'MYSQL_CHUNK_RANGE',
@@ -109,42 +113,9 @@ function compare(column: MysqlKeyColumn, op: Comparison, value: CanonicalValue, 
   return `${column.sql} ${op} ${column.placeholder}`;
 }
 
-/**
- * `key > values` (`after`) or `key <= values` (`through`), lexicographically:
- * `a > x OR (a = x AND b > y)`, led by the redundant `a >= x` so the optimizer scans a range of
- * the leading column's index.
- */
-function tupleBound(
-  key: MysqlKeyColumn[],
-  values: CanonicalValue[],
-  after: boolean,
-  params: unknown[],
-): string {
-  if (values.length !== key.length) {
-    throw new DatabaseError(
-      'MYSQL_CHUNK_RANGE',
-      `A key range bound has ${values.length} values for a key of ${key.length} columns.`,
-    );
-  }
-  const strict = after ? '>' : '<';
-  const last = after ? '>' : '<=';
-  const nested = (at: number): string => {
-    const column = key[at]!;
-    if (at === key.length - 1) return compare(column, last, values[at]!, params);
-    const head = compare(column, strict, values[at]!, params);
-    const equal = compare(column, '=', values[at]!, params);
-    return `(${head} OR (${equal} AND ${nested(at + 1)}))`;
-  };
-  if (key.length === 1) return nested(0);
-  const lead = compare(key[0]!, after ? '>=' : '<=', values[0]!, params);
-  return `${lead} AND ${nested(0)}`;
-}
-
 /** The `WHERE` clause of a key range (empty for `{}`). */
 export function mysqlRangeWhere(key: MysqlKeyColumn[], range: KeyRange): MysqlClause {
   const params: unknown[] = [];
-  const parts: string[] = [];
-  if (range.after) parts.push(`(${tupleBound(key, range.after, true, params)})`);
-  if (range.through) parts.push(`(${tupleBound(key, range.through, false, params)})`);
-  return { sql: parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '', params };
+  const sql = keyRangeWhere(key.length, range, (at, op, value) => compare(key[at]!, op, value, params));
+  return { sql, params };
 }

@@ -10,6 +10,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { KeyRange } from '../connector.js';
+import { type KeyComparison, keyRangeWhere } from '../key-range-sql.js';
 import { postgresFieldText } from './codecs.js';
 import { quoteIdent } from './identifiers.js';
 
@@ -73,37 +74,10 @@ export function postgresKeyLiteral(part: PostgresKeyColumn, value: CanonicalValu
   return column.type.kind === 'enum' ? `${text}::text` : `${text}::${column.nativeType}`;
 }
 
-type Comparison = '>' | '=' | '<' | '<=' | '>=';
-
-const compare = (part: PostgresKeyColumn, op: Comparison, value: CanonicalValue) =>
+const compare = (part: PostgresKeyColumn, op: KeyComparison, value: CanonicalValue) =>
   `${part.sql} ${op} ${postgresKeyLiteral(part, value)}`;
-
-/**
- * `key > values` (`after`) or `key <= values` (`through`), lexicographically:
- * `a > x OR (a = x AND b > y)`, led by the redundant `a >= x` so the planner scans an index range.
- */
-function tupleBound(key: readonly PostgresKeyColumn[], values: CanonicalValue[], after: boolean): string {
-  if (values.length !== key.length) {
-    throw new DatabaseError(
-      'PG_CHUNK_RANGE',
-      `A key range bound has ${values.length} values for a key of ${key.length} columns.`,
-    );
-  }
-  const strict = after ? '>' : '<';
-  const nested = (at: number): string => {
-    const part = key[at]!;
-    const value = values[at]!;
-    if (at === key.length - 1) return compare(part, after ? '>' : '<=', value);
-    return `(${compare(part, strict, value)} OR (${compare(part, '=', value)} AND ${nested(at + 1)}))`;
-  };
-  if (key.length === 1) return nested(0);
-  return `${compare(key[0]!, after ? '>=' : '<=', values[0]!)} AND ${nested(0)}`;
-}
 
 /** The `WHERE` clause of a key range (empty for `{}`). */
 export function postgresRangeWhere(key: readonly PostgresKeyColumn[], range: KeyRange): string {
-  const parts: string[] = [];
-  if (range.after) parts.push(`(${tupleBound(key, range.after, true)})`);
-  if (range.through) parts.push(`(${tupleBound(key, range.through, false)})`);
-  return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
+  return keyRangeWhere(key.length, range, (at, op, value) => compare(key[at]!, op, value));
 }

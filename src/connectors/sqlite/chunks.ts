@@ -9,6 +9,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { KeyRange } from '../connector.js';
+import { type KeyComparison, keyRangeWhere } from '../key-range-sql.js';
 import type { SqliteParam } from './codecs.js';
 import { quoteSqliteIdent } from './sql.js';
 import { isSqliteTextBytes } from './text-bytes.js';
@@ -60,12 +61,10 @@ export function boundParam(value: CanonicalValue): SqliteParam {
   return value;
 }
 
-type Comparison = '>' | '>=' | '=' | '<' | '<=';
-
 /** One column compared with one boundary value, NULL sorting below every value as in ORDER BY. */
 function compare(
   column: SqliteKeyColumn,
-  op: Comparison,
+  op: KeyComparison,
   value: CanonicalValue,
   params: SqliteParam[],
 ): string {
@@ -81,41 +80,9 @@ function compare(
   return column.nullable && (op === '<' || op === '<=') ? `(${test} OR ${column.sql} IS NULL)` : test;
 }
 
-/**
- * `key > values` (`after`) or `key <= values` (`through`), lexicographically:
- * `a > x OR (a = x AND b > y)`, led by the redundant `a >= x` so that SQLite scans an index range.
- */
-function tupleBound(
-  key: SqliteKeyColumn[],
-  values: CanonicalValue[],
-  after: boolean,
-  params: SqliteParam[],
-): string {
-  if (values.length !== key.length) {
-    throw new DatabaseError(
-      'SQLITE_CHUNK_RANGE',
-      `A key range bound has ${values.length} values for a key of ${key.length} columns.`,
-    );
-  }
-  const strict = after ? '>' : '<';
-  const last = after ? '>' : '<=';
-  const nested = (at: number): string => {
-    const column = key[at]!;
-    if (at === key.length - 1) return compare(column, last, values[at]!, params);
-    const head = compare(column, strict, values[at]!, params);
-    const equal = compare(column, '=', values[at]!, params);
-    return `(${head} OR (${equal} AND ${nested(at + 1)}))`;
-  };
-  if (key.length === 1) return nested(0);
-  const lead = compare(key[0]!, after ? '>=' : '<=', values[0]!, params);
-  return `${lead} AND ${nested(0)}`;
-}
-
 /** The `WHERE` clause of a key range (empty for `{}`). */
 export function sqliteRangeWhere(key: SqliteKeyColumn[], range: KeyRange): SqliteClause {
   const params: SqliteParam[] = [];
-  const parts: string[] = [];
-  if (range.after) parts.push(`(${tupleBound(key, range.after, true, params)})`);
-  if (range.through) parts.push(`(${tupleBound(key, range.through, false, params)})`);
-  return { sql: parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '', params };
+  const sql = keyRangeWhere(key.length, range, (at, op, value) => compare(key[at]!, op, value, params));
+  return { sql, params };
 }
