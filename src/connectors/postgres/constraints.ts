@@ -7,8 +7,9 @@ import { DatabaseError, messageOf } from '../../errors.js';
 import type { ForeignKey, Index, Table } from '../../schema/table.js';
 import { concurrently } from '../concurrently.js';
 import type { SchemaNote, SchemaRequest } from '../connector.js';
+import { postgresPrimaryKeyStatement } from './ddl.js';
 import { qualify, quoteIdent } from './identifiers.js';
-import { INDEX_BUILD_MEMORY, RESET_INDEX_BUILD_MEMORY, SET_SEQUENCE } from './sql.js';
+import { INDEX_BUILD_MEMORY, PRIMARY_KEY_EXISTS, RESET_INDEX_BUILD_MEMORY, SET_SEQUENCE } from './sql.js';
 
 const IDENT = String.raw`(?:"(?:[^"]|"")+"|[^\s".]+)`;
 const INDEX_DEFINITION = new RegExp(
@@ -117,21 +118,28 @@ export async function createPostgresConstraints(
 ): Promise<SchemaNote[]> {
   const sameDialect = request.sourceDialect === 'postgres';
   const notes: SchemaNote[] = [];
-  const statements = request.tables.map((table) => ({
-    table,
-    indexes: table.indexes.flatMap((index) => {
-      const sql = indexStatement(schema, table, index, sameDialect, notes);
-      return sql === undefined ? [] : [{ index, sql }];
-    }),
-  }));
+  const statements = request.tables.map((table) => {
+    const primaryKey = postgresPrimaryKeyStatement(schema, table, sameDialect);
+    return {
+      table,
+      primaryKey,
+      indexes: table.indexes.flatMap((index) => {
+        const sql = indexStatement(schema, table, index, sameDialect, notes);
+        return sql === undefined ? [] : [{ index, sql }];
+      }),
+    };
+  });
   await concurrently(
-    statements.filter((entry) => entry.indexes.length > 0),
+    statements.filter((entry) => entry.primaryKey !== undefined || entry.indexes.length > 0),
     request.parallel ?? 1,
-    async ({ table, indexes }) => {
+    async ({ table, primaryKey, indexes }) => {
       const client = await acquire();
       let broken = false;
       try {
         await client.query(INDEX_BUILD_MEMORY);
+        if (primaryKey !== undefined && !(await hasPrimaryKey(client, schema, table.name))) {
+          await run(client, primaryKey, `the primary key of table "${table.name}"`);
+        }
         for (const { index, sql } of indexes) {
           if (
             sql.startsWith('ALTER TABLE') &&
@@ -157,6 +165,10 @@ export async function createPostgresConstraints(
     client.release();
   }
   return notes;
+}
+
+async function hasPrimaryKey(client: pg.PoolClient, schema: string, table: string): Promise<boolean> {
+  return Boolean((await client.query(PRIMARY_KEY_EXISTS, [schema, table])).rowCount);
 }
 
 async function constraintExists(client: pg.PoolClient, schema: string, table: string, name: string) {

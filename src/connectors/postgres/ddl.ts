@@ -116,6 +116,18 @@ function columnClause(
   return clause;
 }
 
+/** `ALTER TABLE … ADD [CONSTRAINT name] PRIMARY KEY (…)` for after the data; undefined without a key. */
+export function postgresPrimaryKeyStatement(
+  schema: string,
+  table: Table,
+  sameDialect: boolean,
+): string | undefined {
+  if (table.primaryKey.length === 0) return undefined;
+  const constraint =
+    sameDialect && table.primaryKeyName ? `CONSTRAINT ${quoteIdent(table.primaryKeyName)} ` : '';
+  return `ALTER TABLE ${qualify(schema, table.name)} ADD ${constraint}PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(', ')})`;
+}
+
 /**
  * The statements that create one table (sequences, CREATE TABLE, ownership, comments).
  * `refusedDefaults`: columns whose literal default the server cannot hold, left without one.
@@ -138,11 +150,9 @@ export function postgresTablePlan(
       `CONSTRAINT ${quoteIdent(enumCheckName(table.name, column.name))} CHECK (${quoteIdent(column.name)} IN (${labels}))`,
     );
   }
-  if (table.primaryKey.length > 0) {
-    const constraint =
-      sameDialect && table.primaryKeyName ? `CONSTRAINT ${quoteIdent(table.primaryKeyName)} ` : '';
-    parts.push(`${constraint}PRIMARY KEY (${table.primaryKey.map(quoteIdent).join(', ')})`);
-  }
+  // The primary key comes with the other indexes after the data (constraints.ts): one sorted
+  // build instead of an index insert per row. No row is loaded twice without it: each chunk
+  // commits once, with its record (DESIGN.md principle 3).
   plan.statements.push(`CREATE TABLE ${name} (\n  ${parts.join(',\n  ')}\n)`);
   plan.statements.push(...plan.after);
   if (table.comment !== undefined)

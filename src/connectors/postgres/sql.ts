@@ -402,3 +402,8 @@ export interface BinaryPortableRow {
  */
 export const INDEX_BUILD_MEMORY = `SET maintenance_work_mem = '256MB'`;
 export const RESET_INDEX_BUILD_MEMORY = 'RESET maintenance_work_mem';
+
+/** Whether a table has its primary key already (a resumed constraints phase skips it). */
+export const PRIMARY_KEY_EXISTS = `
+SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = $2 AND i.indisprimary`;

@@ -523,6 +523,28 @@ describe('PostgreSQL connector: values the target would change', () => {
     expect(label.message).toContain('id=3');
     expect(label.message).not.toContain('secret');
 
+  });
+
+  it('builds the primary key after the data, naming the table when the rows break it', async () => {
+    // Without the key the load takes duplicates; the key built afterwards refuses them.
+    await destination.write(STRICT, batchesOf([good(1n), good(1n)], 2));
+    const error = await destination
+      .createSchema({ sourceDialect: 'mysql', tables: [STRICT] }, 'constraints')
+      .then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as DatabaseError).message).toContain('primary key of table "strict"');
+    await destination.truncateTables(['strict']);
+
+    // Into a table that has its key (an append), a duplicate fails the write itself.
+    await destination.createSchema({ sourceDialect: 'mysql', tables: [STRICT] }, 'constraints');
+    const [key] = await pgQuery(
+      target.name,
+      `SELECT count(*)::int AS n FROM pg_index WHERE indrelid = 'strict.strict'::regclass AND indisprimary`,
+    );
+    expect(key).toEqual({ n: 1 });
     const duplicate = await failure([good(1n), good(1n)]);
     expect(duplicate.code).toBe('VALUE_DUPLICATE_KEY');
   });
