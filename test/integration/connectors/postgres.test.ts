@@ -522,7 +522,6 @@ describe('PostgreSQL connector: values the target would change', () => {
     expect(label.column).toBe('e');
     expect(label.message).toContain('id=3');
     expect(label.message).not.toContain('secret');
-
   });
 
   it('builds the primary key after the data, naming the table when the rows break it', async () => {
