@@ -87,7 +87,7 @@ export interface ReadOptions {
   key?: string[];
   /**
    * Read the rows in this encoding (`RowBatch.encoded`) instead of as canonical values: one that
-   * `rowEncoding` offered for the table and the target `acceptsEncoding`.
+   * one of `rowEncodings` for the table that the target `acceptsEncoding`.
    */
   encoding?: string;
   /** Policies for stored values their own column's type cannot describe (SQLite storage classes). */
@@ -255,15 +255,18 @@ export interface Connector {
   planChunks(table: Table, options: ChunkPlanOptions): Promise<KeyRange[]>;
 
   /**
-   * Source side: an encoding in which this table's rows can be read and handed to a writer of the
-   * same engine without decoding a value (PostgreSQL binary COPY), or undefined when there is none
-   * that keeps every value exactly.
+   * Source side: the encodings in which this table's rows can be read and handed to a writer
+   * without decoding a value, best first: an engine's own (PostgreSQL binary COPY, MariaDB LOAD
+   * DATA lines) and Ferry's neutral TEXT_LINES (src/values/text-lines.ts). Empty when none keeps
+   * every value exactly.
    */
-  rowEncoding(table: Table): Promise<string | undefined>;
+  rowEncodings(table: Table): Promise<string[]>;
 
   /**
    * Target side: whether rows of `table` (as the source describes it) in `encoding` load into the
    * target table of that name with every value unchanged (same column types, same text encoding).
+   * A value the target refuses in that encoding fails the write; the engine then copies the chunk
+   * again decoded, so the error names its column and key.
    */
   acceptsEncoding(table: Table, encoding: string): Promise<boolean>;
 

@@ -50,6 +50,8 @@ interface ChunkTask {
   index: number;
   range: KeyRange;
   key?: string[];
+  /** Copy this chunk as canonical values even where the table has an encoding (after it failed in it). */
+  decoded?: boolean;
 }
 
 /** A table's state while its chunks run. */
@@ -169,7 +171,20 @@ async function runChunk(phase: DataPhase, task: ChunkTask): Promise<number> {
         table.bytes += recorded.bytes;
         break;
       }
-      if (attempt >= phase.retries || !isPassing(phase, error)) {
+      const passing = isPassing(phase, error);
+      // A value the target refused in an undecoded encoding: the decoded way names its column and
+      // key, or lets the run's coercion policy deal with it.
+      if (!passing && table.encoding && !task.decoded) {
+        task.decoded = true;
+        emit(reporters, 'onChunkRetry', {
+          table: table.source.name,
+          chunk: task.index,
+          attempt: attempt + 1,
+          reason: `${failure.message} (copying it again with decoded values)`,
+        });
+        continue;
+      }
+      if (attempt >= phase.retries || !passing) {
         table.error = failure;
         break;
       }
@@ -200,7 +215,7 @@ async function attemptChunk(phase: DataPhase, task: ChunkTask): Promise<{ rows: 
       coercions,
       targetDialect: phase.target.dialect,
       ...(key ? { key, range } : {}),
-      ...(table.encoding ? { encoding: table.encoding } : {}),
+      ...(table.encoding && !task.decoded ? { encoding: table.encoding } : {}),
     })
     [Symbol.asyncIterator]();
   const batches: AsyncIterable<RowBatch> = { [Symbol.asyncIterator]: () => reading };
@@ -242,12 +257,12 @@ async function* counted(
   }
 }
 
-/** The encoding both sides offer for a table, if the engines are the same and the types allow it. */
+/** The first encoding the source offers for a table that the target accepts, if any. */
 async function sharedEncoding(phase: DataPhase, source: Table, target: Table): Promise<string | undefined> {
-  if (phase.source.dialect !== phase.target.dialect) return undefined;
-  const encoding = await phase.source.rowEncoding(source);
-  if (!encoding) return undefined;
-  return (await phase.target.acceptsEncoding(target, encoding)) ? encoding : undefined;
+  for (const encoding of await phase.source.rowEncodings(source)) {
+    if (await phase.target.acceptsEncoding(target, encoding)) return encoding;
+  }
+  return undefined;
 }
 
 /** The chunk's record on the target, if its transaction committed. */

@@ -29,7 +29,7 @@ import { planMysqlChunks } from './chunk-plan.js';
 import { introspectTables } from './introspect.js';
 import { MysqlLoad } from './load.js';
 import { createObjects, introspectObjects } from './objects.js';
-import { mysqlAcceptsEncoding, mysqlRowEncoding } from './passthrough.js';
+import { mysqlAcceptsEncoding, mysqlRowEncodings } from './passthrough.js';
 import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
 import { MysqlReader } from './reader.js';
 import { createConstraints, createTables } from './schema-phases.js';
@@ -158,8 +158,8 @@ export class MysqlConnector implements Connector {
     return planMysqlChunks(this.session, table, options);
   }
 
-  async rowEncoding(table: Table): Promise<string | undefined> {
-    return mysqlRowEncoding(table);
+  async rowEncodings(table: Table): Promise<string[]> {
+    return mysqlRowEncodings(table);
   }
 
   async acceptsEncoding(table: Table, encoding: string): Promise<boolean> {

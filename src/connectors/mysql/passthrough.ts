@@ -1,12 +1,15 @@
 /**
- * The MariaDB/MySQL → MariaDB/MySQL fast path (DESIGN.md principle 1): the source server prints
- * each row as one LOAD DATA line — fields escaped, NULL as `\N`, binary as hex, FLOAT as the exact
- * DOUBLE it holds — and Ferry hands the lines to the target's LOAD DATA without decoding a value.
- * Offered only for column kinds whose printed form loads back to the same stored value (YEAR, BIT
- * and spatial columns go the decoded way), and only into target columns of the very same types.
+ * The fast paths out of MariaDB/MySQL (DESIGN.md principle 1): the source server prints each row
+ * as one line — fields escaped, NULL as `\N`, FLOAT as the exact DOUBLE it holds — and Ferry
+ * hands the lines to the target's bulk loader without decoding a value. Two spellings: LOAD DATA
+ * lines (binary as bare hex) into MariaDB/MySQL columns of the very same types, and Ferry's
+ * neutral text lines (src/values/text-lines.ts; binary as `\\x` hex) into any target that accepts
+ * them. Offered only for column kinds whose printed form loads back to the same value (YEAR, BIT
+ * and spatial columns go the decoded way).
  */
 import type { Column, Table } from '../../schema/table.js';
 import { copiedColumns } from '../../schema/table.js';
+import { TEXT_LINES, TEXT_LINES_KINDS } from '../../values/text-lines.js';
 import { quoteIdentifier } from './sql.js';
 import { typeRule } from './types.js';
 
@@ -30,17 +33,27 @@ const PRINTED_EXACTLY = new Set([
   'uuid',
 ]);
 
+const isYear = (column: Column) => column.type.kind === 'integer' && /^year\b/i.test(column.nativeType);
+
 /** Whether a column's printed text loads back into the same type unchanged. */
 function printsExactly(column: Column): boolean {
-  if (!PRINTED_EXACTLY.has(column.type.kind)) return false;
   // YEAR loads '0' as 2000; the decoded path sends it as a number instead.
-  return !(column.type.kind === 'integer' && /^year\b/i.test(column.nativeType));
+  return PRINTED_EXACTLY.has(column.type.kind) && !isYear(column);
 }
 
-/** Source side (Connector.rowEncoding): the lines encoding when every copied column allows it. */
-export function mysqlRowEncoding(table: Table): string | undefined {
+/** Whether a column prints in TEXT_LINES' one spelling for its kind. */
+function printsTextLine(column: Column): boolean {
+  return TEXT_LINES_KINDS.has(column.type.kind) && !isYear(column);
+}
+
+/** Source side (Connector.rowEncodings): the line encodings every copied column allows, best first. */
+export function mysqlRowEncodings(table: Table): string[] {
   const columns = copiedColumns(table);
-  return columns.length > 0 && columns.every(printsExactly) ? MYSQL_LOAD_DATA_LINES : undefined;
+  if (columns.length === 0) return [];
+  return [
+    ...(columns.every(printsExactly) ? [MYSQL_LOAD_DATA_LINES] : []),
+    ...(columns.every(printsTextLine) ? [TEXT_LINES] : []),
+  ];
 }
 
 /** Target side (Connector.acceptsEncoding): every column present with the source's very type. */
@@ -74,18 +87,25 @@ function escaped(expression: string): string {
 }
 
 /** One column's field text in the line: escaped where it can hold special characters. */
-function fieldSql(column: Column): string {
+function fieldSql(column: Column, encoding: string): string {
   const quoted = quoteIdentifier(column.name);
   const kind = column.type.kind;
-  if (kind === 'binary') return `HEX(${quoted})`;
+  // TEXT_LINES' `\\x` prefix reads, unescaped, as the `\x` of a hex byte string.
+  if (kind === 'binary')
+    return encoding === TEXT_LINES ? `CONCAT('\\\\\\\\x', HEX(${quoted}))` : `HEX(${quoted})`;
   const printed = typeRule(column.type).select(quoted, column.type, column.nativeType);
   const free = kind === 'integer' || kind === 'boolean' || kind === 'decimal' || kind === 'float';
   const plain = free || kind === 'date' || kind === 'time' || kind === 'datetime' || kind === 'timestamptz';
   return plain ? printed : escaped(printed);
 }
 
-/** The SELECT list of the lines encoding: one LOAD DATA line (without its newline) per row. */
-export function mysqlLineSelect(table: Table): string {
-  const fields = copiedColumns(table).map((column) => `IFNULL(${fieldSql(column)}, '\\\\N')`);
+/** Whether a read's encoding is one of the line encodings the server prints. */
+export function isMysqlLineEncoding(encoding: string | undefined): boolean {
+  return encoding === MYSQL_LOAD_DATA_LINES || encoding === TEXT_LINES;
+}
+
+/** The SELECT list of a line encoding: one line (without its newline) per row. */
+export function mysqlLineSelect(table: Table, encoding: string): string {
+  const fields = copiedColumns(table).map((column) => `IFNULL(${fieldSql(column, encoding)}, '\\\\N')`);
   return `CONCAT_WS('\\t', ${fields.join(', ')})`;
 }

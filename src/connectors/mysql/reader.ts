@@ -12,7 +12,7 @@ import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../
 import type { ReadOptions } from '../connector.js';
 import { type MysqlClause, mysqlKeyColumns, mysqlKeyOrder, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { MysqlValueProblem } from './codecs.js';
-import { MYSQL_LOAD_DATA_LINES, mysqlLineSelect } from './passthrough.js';
+import { isMysqlLineEncoding, mysqlLineSelect } from './passthrough.js';
 import { coreOf, type MysqlConnection, type MysqlSession, statementError } from './session.js';
 import type { MysqlSnapshot } from './snapshot.js';
 import { killQuery, quoteIdentifier, STREAM_TIMEOUTS } from './sql.js';
@@ -38,8 +38,9 @@ export function selectStatement(
   table: Table,
   options: Pick<ReadOptions, 'key' | 'range' | 'encoding'> = {},
 ): MysqlClause {
-  const list =
-    options.encoding === MYSQL_LOAD_DATA_LINES ? mysqlLineSelect(table) : selectList(copiedColumns(table));
+  const list = isMysqlLineEncoding(options.encoding)
+    ? mysqlLineSelect(table, options.encoding!)
+    : selectList(copiedColumns(table));
   const from = `SELECT ${list} FROM ${quoteIdentifier(table.name)}`;
   if (options.key === undefined && options.range === undefined) {
     const order =
@@ -83,7 +84,7 @@ async function* rowBatches(
 
 const NEWLINE = Buffer.from('\n');
 
-/** LOAD DATA lines printed by the server (passthrough.ts), undecoded, in bounded batches. */
+/** Lines printed by the server (passthrough.ts), undecoded, in bounded batches. */
 async function* lineBatches(raws: AsyncIterable<unknown[]>, options: ReadOptions): AsyncGenerator<RowBatch> {
   const format = options.encoding!;
   let parts: Buffer[] = [];
@@ -193,7 +194,7 @@ export class MysqlReader {
       const connection = held ?? (await this.session.acquire());
       try {
         if (!held) await this.session.run(connection, 'Preparing the read session', STREAM_TIMEOUTS);
-        const lines = options.encoding === MYSQL_LOAD_DATA_LINES;
+        const lines = isMysqlLineEncoding(options.encoding);
         stream = coreOf(connection)
           .query({
             sql: select.sql,

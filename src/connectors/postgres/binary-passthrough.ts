@@ -27,7 +27,7 @@ async function serverEncoding(client: pg.PoolClient): Promise<string> {
   return rows[0]?.encoding ?? '';
 }
 
-/** Source side (Connector.rowEncoding): the binary encoding, when every copied column allows it. */
+/** Source side (Connector.rowEncodings): the binary encoding, when every copied column allows it. */
 export async function postgresRowEncoding(
   client: pg.PoolClient,
   schema: string,

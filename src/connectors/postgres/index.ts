@@ -6,6 +6,7 @@ import pg from 'pg';
 import { ConnectionError, DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
+import { TEXT_LINES } from '../../values/text-lines.js';
 import {
   type ChunkPlanOptions,
   type Connector,
@@ -40,6 +41,7 @@ import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
 import { PostgresSnapshot } from './snapshot.js';
 import { EXISTING_TABLES } from './sql.js';
+import { postgresAcceptsTextLines } from './text-lines.js';
 import { isPostgresTransient } from './transient.js';
 import { POSTGRES_TYPE_SYSTEM } from './types.js';
 import { PostgresWriter } from './writer.js';
@@ -190,15 +192,18 @@ export class PostgresConnector implements Connector {
     return this.writer.write(table, batches, options);
   }
 
-  rowEncoding(table: Table): Promise<string | undefined> {
-    return this.withClient(`Checking the column types of table "${table.name}"`, (client) =>
+  async rowEncodings(table: Table): Promise<string[]> {
+    const binary = await this.withClient(`Checking the column types of table "${table.name}"`, (client) =>
       postgresRowEncoding(client, this.schema, table),
     );
+    return binary ? [binary] : [];
   }
 
   acceptsEncoding(table: Table, encoding: string): Promise<boolean> {
     return this.withClient(`Checking the column types of table "${table.name}"`, (client) =>
-      postgresAcceptsEncoding(client, this.schema, table, encoding),
+      encoding === TEXT_LINES
+        ? postgresAcceptsTextLines(client, this.schema, table)
+        : postgresAcceptsEncoding(client, this.schema, table, encoding),
     );
   }
 

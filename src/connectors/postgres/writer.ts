@@ -22,6 +22,7 @@ import { qualify, quoteIdent } from './identifiers.js';
 import { PostgresKeyWindow } from './key-window.js';
 import { recordPostgresChunk } from './progress.js';
 import { TARGET_COLUMNS, type TargetColumnRow } from './sql.js';
+import { isTextLines } from './text-lines.js';
 import { logicalTypeOf, postgresCreatedType, postgresDdlType } from './types.js';
 
 /** Bytes gathered before a chunk goes to the socket: large enough to amortise, small enough to stream. */
@@ -51,7 +52,8 @@ export class PostgresWriter {
     );
     const result: WriteResult = { rows: 0, bytes: 0 };
     const { first, rest } = await peek(batches);
-    const binary = first?.encoded !== undefined;
+    const format = first?.encoded?.format;
+    const binary = format !== undefined && !isTextLines(format);
     const client = await this.acquire();
     let broken = false;
     try {
@@ -70,7 +72,10 @@ export class PostgresWriter {
       await client.query('BEGIN');
       const copy = client.query(copyFrom(binary ? `${sql} (FORMAT binary)` : sql));
       const all = prepend(first, rest);
-      const data = binary ? frameBinary(all, result) : encodeBatches(table, encoders, all, keys, result);
+      const data =
+        format === undefined
+          ? encodeBatches(table, encoders, all, keys, result)
+          : passEncoded(all, result, binary ? BINARY_FRAME : undefined);
       await pipeline(Readable.from(data), copy);
       // After the rows, on the same connection: the chunk and its record commit together or not at all.
       if (options.chunk) await recordPostgresChunk(client, this.schema, options.chunk, result);
@@ -127,18 +132,27 @@ async function* prepend(
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
-/** Binary COPY tuples (binary-passthrough.ts) framed by the format's header and trailer; counts them. */
-async function* frameBinary(batches: AsyncIterable<RowBatch>, result: WriteResult): AsyncGenerator<Buffer> {
-  yield BINARY_COPY_HEADER;
+const BINARY_FRAME = { header: BINARY_COPY_HEADER, trailer: BINARY_COPY_TRAILER };
+
+/**
+ * Encoded batches passed on as they came — binary COPY tuples (binary-passthrough.ts) framed by
+ * the format's header and trailer, or text lines (text-lines.ts) as they are; counts them.
+ */
+async function* passEncoded(
+  batches: AsyncIterable<RowBatch>,
+  result: WriteResult,
+  frame?: { header: Buffer; trailer: Buffer },
+): AsyncGenerator<Buffer> {
+  if (frame) yield frame.header;
   for await (const batch of batches) {
     if (!batch.encoded) {
-      throw new FerryError('ROW_SHAPE', 'A write mixed binary COPY batches with decoded rows.');
+      throw new FerryError('ROW_SHAPE', 'A write mixed encoded COPY batches with decoded rows.');
     }
     result.rows += batch.encoded.count;
     result.bytes += batch.encoded.data.length;
     yield batch.encoded.data;
   }
-  yield BINARY_COPY_TRAILER;
+  if (frame) yield frame.trailer;
 }
 
 /** The target table's columns by name, as its catalog describes them (empty when it does not exist). */

@@ -172,9 +172,9 @@ export class SqliteConnector implements Connector {
     return this.session.exclusive(() => writeSqliteTable(this.session.writer(), table, batches, options));
   }
 
-  /** No same-engine encoding: rows travel as canonical values (reading them is the cheap part). */
-  async rowEncoding(_table: Table): Promise<string | undefined> {
-    return undefined;
+  /** No encoding of its own: rows travel as canonical values (reading them is the cheap part). */
+  async rowEncodings(_table: Table): Promise<string[]> {
+    return [];
   }
 
   async acceptsEncoding(_table: Table, _encoding: string): Promise<boolean> {

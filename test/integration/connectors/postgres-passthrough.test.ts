@@ -51,9 +51,9 @@ describe('PostgreSQL binary COPY passthrough', () => {
     await pgQuery(db.name, SCHEMA);
     const connector = await connected(db);
     const tables = new Map((await connector.introspect()).tables.map((t) => [t.name, t]));
-    expect(await connector.rowEncoding(tables.get('plain')!)).toBe('postgres-binary/UTF8');
-    expect(await connector.rowEncoding(tables.get('with_composite')!)).toBeUndefined();
-    expect(await connector.rowEncoding(tables.get('with_enum_array')!)).toBeUndefined();
+    expect(await connector.rowEncodings(tables.get('plain')!)).toEqual(['postgres-binary/UTF8']);
+    expect(await connector.rowEncodings(tables.get('with_composite')!)).toEqual([]);
+    expect(await connector.rowEncodings(tables.get('with_enum_array')!)).toEqual([]);
   });
 
   it('copies bit for bit, chunk by chunk, and the target refuses it where a type differs', async () => {
