@@ -44,7 +44,16 @@ const POSTGRES_PARAMS = [
   'application_name',
   'connect_timeout',
 ] as const;
-const MYSQL_PARAMS = ['ssl', 'sslmode', 'ssl-mode', 'sslca', 'sslcert', 'sslkey', 'connect_timeout'] as const;
+const MYSQL_PARAMS = [
+  'ssl',
+  'sslmode',
+  'ssl-mode',
+  'sslca',
+  'sslcert',
+  'sslkey',
+  'connect_timeout',
+  'binlog',
+] as const;
 
 const SCHEMES: Record<string, SchemeRule> = {
   postgres: {

@@ -83,6 +83,21 @@ export function poolOptions(url: ConnectionUrl): mysql.PoolOptions {
   };
 }
 
+/**
+ * Whether the URL asks for sessions that write no binary log (`?binlog=off`): a target's load
+ * then skips the binlog (as myloader does by default), which needs SUPER or BINLOG ADMIN and
+ * leaves the target's replicas and point-in-time recovery without the copied rows.
+ */
+export function binlogOff(url: ConnectionUrl): boolean {
+  const value = url.params.binlog?.toLowerCase();
+  if (value === undefined || value === 'on') return false;
+  if (value === 'off') return true;
+  throw new UsageError(
+    'URL_BAD_PARAMETER',
+    `Parameter binlog=${url.params.binlog} in ${url.display}: use binlog=off (sessions write no binary log) or binlog=on (the default).`,
+  );
+}
+
 /** Parses VERSION(): `10.11.19-MariaDB-0+deb12u1-log` → MariaDB 10.11.19; `8.0.36` → MySQL 8.0.36. */
 export function parseServerVersion(version: string): MysqlServerInfo {
   const numbers = /^(\d+)\.(\d+)\.(\d+)/.exec(version);

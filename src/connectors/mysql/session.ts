@@ -7,13 +7,14 @@ import mysql from 'mysql2/promise';
 import { DatabaseError } from '../../errors.js';
 import type { ConnectionUrl } from '../url.js';
 import { connectionError } from './connection-errors.js';
-import { parseServerVersion, poolOptions } from './connection-options.js';
+import { binlogOff, parseServerVersion, poolOptions } from './connection-options.js';
 import { sanitizeServerMessage } from './load-warnings.js';
 import {
   FOREIGN_KEY_CHECKS_OFF,
   FOREIGN_KEY_CHECKS_ON,
   MYSQL8_NO_STATS_CACHE,
   SELECT_VERSION,
+  SESSION_NO_BINLOG,
   SESSION_SETUP,
 } from './sql.js';
 import type { MysqlFlavor } from './types.js';
@@ -55,11 +56,14 @@ export class MysqlSession {
   private pool: mysql.Pool | undefined;
   private readonly ready = new WeakSet<object>();
   private info: MysqlServerInfo | undefined;
+  private readonly setup: readonly string[];
 
   constructor(
     private readonly url: ConnectionUrl,
     readonly display: string,
-  ) {}
+  ) {
+    this.setup = binlogOff(url) ? [...SESSION_SETUP, SESSION_NO_BINLOG] : SESSION_SETUP;
+  }
 
   /** Opens the pool, checks that the server answers and reads its version. */
   async connect(): Promise<MysqlServerInfo> {
@@ -95,7 +99,7 @@ export class MysqlSession {
     }
     if (!this.ready.has(connection.connection)) {
       try {
-        for (const statement of SESSION_SETUP) await connection.query(statement);
+        for (const statement of this.setup) await connection.query(statement);
         if (this.info?.flavor === 'mysql' && this.info.version[0] >= 8)
           await connection.query(MYSQL8_NO_STATS_CACHE);
       } catch (error) {

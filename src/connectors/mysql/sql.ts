@@ -33,6 +33,9 @@ export const SESSION_SETUP = [
 ] as const;
 
 /** MySQL 8 caches information_schema.TABLES statistics (AUTO_INCREMENT); MariaDB has no such cache. */
+/** `?binlog=off`: this session's writes skip the binary log (needs SUPER or BINLOG ADMIN). */
+export const SESSION_NO_BINLOG = 'SET SESSION sql_log_bin = 0';
+
 export const MYSQL8_NO_STATS_CACHE = 'SET SESSION information_schema_stats_expiry = 0';
 
 /** Product and version of the server, e.g. `10.11.19-MariaDB-0+deb12u1-log`. */

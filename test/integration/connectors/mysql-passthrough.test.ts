@@ -86,4 +86,41 @@ describe('MariaDB LOAD DATA line passthrough', () => {
     expect(result.tables[0]!.status).toBe('failed');
     expect(await mysqlQuery(target.name, 'SELECT COUNT(*) AS n FROM n')).toEqual([{ n: '0' }]);
   });
+
+  it('writes no binary log into a target URL with ?binlog=off, and the binlog otherwise', async () => {
+    const source = await freshMysql('mpt_src');
+    const logged = await freshMysql('mpt_log');
+    const unlogged = await freshMysql('mpt_nolog');
+    cleanup.push(source, logged, unlogged);
+    await mysqlQuery(source.name, 'CREATE TABLE n (id INT PRIMARY KEY, v TEXT)');
+    await mysqlQuery(source.name, "INSERT INTO n SELECT seq, CONCAT('row ', seq) FROM seq_1_to_50");
+    const [start] = (await mysqlQuery(undefined, 'SHOW MASTER STATUS')) as Array<{
+      File: string;
+      Position: string;
+    }>;
+
+    for (const target of [logged, unlogged]) {
+      const url = target === unlogged ? `${target.url}?binlog=off` : target.url;
+      const result = await copyDatabase({ source: source.url, target: url });
+      expect(result.tables[0]!.status).toBe('copied');
+      expect(await mysqlQuery(target.name, 'SELECT COUNT(*) AS n FROM n')).toEqual([{ n: '50' }]);
+    }
+    // Row events name their table's database in a Table_map event.
+    const events = (await mysqlQuery(
+      undefined,
+      `SHOW BINLOG EVENTS IN '${start!.File}' FROM ${start!.Position}`,
+    )) as Array<{ Event_type: string; Info: string }>;
+    const mapped = (db: string) =>
+      events.some((event) => event.Event_type === 'Table_map' && event.Info.endsWith(`(${db}.n)`));
+    expect(mapped(logged.name)).toBe(true);
+    expect(mapped(unlogged.name)).toBe(false);
+  });
+
+  it('refuses a binlog parameter it does not know', async () => {
+    const source = await freshMysql('mpt_src');
+    cleanup.push(source);
+    await expect(
+      copyDatabase({ source: source.url, target: `${source.url}_x?binlog=maybe` }),
+    ).rejects.toThrow(/binlog=maybe .* use binlog=off/);
+  });
 });
