@@ -75,6 +75,16 @@ function ferry(pair) {
   };
 }
 
+/** Ferry into a MariaDB target whose sessions write no binlog (`?binlog=off`), as myloader does by default. */
+function ferryNoBinlog(pair) {
+  const { source, target } = PAIRS[pair];
+  return {
+    name: 'ferry-binlog-off',
+    label: 'Ferry (`ferry copy`, target URL `?binlog=off`, as myloader runs by default)',
+    script: `node bin/ferry.js copy ${url(source.engine, source.database)} '${url(target.engine, target.database)}?binlog=off' --quiet`,
+  };
+}
+
 /** Raw limit MariaDB → MariaDB: per table in parallel, INTO OUTFILE, LOAD DATA INFILE, indexes. */
 function rawMariadb(work) {
   const ddl = createTables('mariadb').join(';\n');
@@ -151,11 +161,12 @@ export function toolsFor(pair, work) {
         },
         ...[2, 4].map((threads) => ({
           name: `mydumper-t${threads}`,
-          label: `\`mydumper -t ${threads} -r 100000\` then \`myloader -t ${threads}\``,
+          label: `\`mydumper -t ${threads} -r 100000\` then \`myloader -t ${threads}\` (myloader writes no binlog by default)`,
           prepare: `rm -rf ${work}/mydumper`,
           script: `mydumper -h 127.0.0.1 -P 3306 -u root -B ${SRC} -t ${threads} -r 100000 -o ${work}/mydumper && myloader -h 127.0.0.1 -P 3306 -u root -B ${DST} -t ${threads} -d ${work}/mydumper && rm -rf ${work}/mydumper`,
         })),
         ferry(pair),
+        ferryNoBinlog(pair),
         rawMariadb(work),
       ];
     case 'mariadb-postgres':
