@@ -2,9 +2,10 @@
  * The Connector contract: everything the engine knows about a database. One implementation per
  * engine folder (`postgres/`, `mysql/`, `sqlite/`); outside those folders no code names an engine.
  */
-import type { DatabaseSchema, SchemaObject, Table } from '../schema/table.js';
+import type { Column, DatabaseSchema, SchemaObject, Table } from '../schema/table.js';
 import type { TypeSystem } from '../schema/type-system.js';
 import type { CanonicalValue, RowBatch } from '../values/canonical.js';
+import type { ChecksumMode, ChunkChecksum } from '../values/canonical-text.js';
 import type { Coercions } from '../values/coercions.js';
 import type { Dialect } from './dialect.js';
 
@@ -110,6 +111,27 @@ export interface WriteOptions {
    * Needs `prepareProgress` first.
    */
   chunk?: ChunkRecord;
+  /** Delete these rows first, in the same transaction (verify's repair: delete and insert by key). */
+  replace?: KeysToReplace;
+}
+
+/** Rows a write removes, by key, in its own transaction before it loads its batches (repair). */
+export interface KeysToReplace {
+  /** The key's columns, in the target table. */
+  key: string[];
+  /** One tuple of key values per row to delete (canonical values, in `key` order). */
+  keys: CanonicalValue[][];
+}
+
+/** What a chunk checksum covers. */
+export interface ChecksumOptions {
+  /** The columns hashed into each row's text, in this order (this side's names). */
+  columns: string[];
+  /** 'canonical' across engines; 'native' between two databases of this engine with identical column types. */
+  mode: ChecksumMode;
+  /** The columns `range` is on; absent with `range` absent = every row. */
+  key?: string[];
+  range?: KeyRange;
 }
 
 /** What a write did. */
@@ -298,6 +320,21 @@ export interface Connector {
    * as that long, never left hanging. Throws DatabaseError when the probe table cannot be read.
    */
   sampleLoad(probe?: LoadProbe): Promise<LoadSample>;
+
+  /**
+   * Whether this engine renders `column` for a checksum inside the database in `mode` exactly as
+   * the canonical row text (src/values/canonical-text.ts) of its reader's values would be; false
+   * = Ferry hashes that column after reading it (PostgreSQL jsonb reorders keys, …).
+   */
+  canRenderChecksum(column: Column, mode: ChecksumMode): boolean;
+
+  /**
+   * The checksum of the rows of `options.range` (binary order of `options.key`, the same rows
+   * `read` gives for that range): their count and the sums of the MD5 halves of their row texts
+   * over `options.columns`, computed where the data is, so matching rows never cross the network.
+   * Every column must be one `canRenderChecksum` accepts. Throws DatabaseError naming the table.
+   */
+  checksum(table: Table, options: ChecksumOptions): Promise<ChunkChecksum>;
 
   /**
    * Whether a failure raised by this connector (or its driver) may pass if the work is tried

@@ -46,3 +46,23 @@ export function keyRangeWhere(width: number, range: KeyRange, compare: CompareKe
   if (range.through) parts.push(`(${tupleBound(width, range.through, false, compare)})`);
   return parts.length > 0 ? ` WHERE ${parts.join(' AND ')}` : '';
 }
+
+/** ` WHERE …` matching exactly the rows whose key is one of `keys`: `(a = x AND b = y) OR …`. */
+export function keyListWhere(
+  width: number,
+  keys: readonly CanonicalValue[][],
+  compare: CompareKeyColumn,
+): string {
+  if (keys.length === 0) return ' WHERE 1 = 0';
+  const tuples = keys.map((values) => {
+    if (values.length !== width) {
+      throw new DatabaseError(
+        'CHUNK_RANGE_SHAPE',
+        `A key has ${values.length} values for a key of ${width} columns.`,
+      );
+    }
+    const parts = values.map((value, at) => compare(at, '=', value));
+    return parts.length === 1 ? parts[0]! : `(${parts.join(' AND ')})`;
+  });
+  return ` WHERE ${tuples.join(' OR ')}`;
+}

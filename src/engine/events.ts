@@ -42,11 +42,11 @@ export interface Reporter {
   onObjectsCopied?(objects: SchemaObject[]): void;
 }
 
-/** Calls one hook on every reporter. */
-export function emit<K extends keyof Reporter>(
-  reporters: readonly Reporter[],
+/** Calls one hook on every reporter (of a copy's Reporter or any other listener interface). */
+export function emit<R extends object, K extends keyof R>(
+  reporters: readonly R[],
   hook: K,
-  ...args: Parameters<NonNullable<Reporter[K]>>
+  ...args: R[K] extends ((...a: infer A) => unknown) | undefined ? A : never
 ): void {
   for (const reporter of reporters) {
     const fn = reporter[hook] as ((...a: typeof args) => void) | undefined;

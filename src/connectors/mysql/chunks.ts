@@ -9,7 +9,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { KeyRange } from '../connector.js';
-import { type KeyComparison, keyRangeWhere } from '../key-range-sql.js';
+import { type KeyComparison, keyListWhere, keyRangeWhere } from '../key-range-sql.js';
 import { quoteIdentifier } from './sql.js';
 
 /** A key column as the range SQL uses it. */
@@ -117,5 +117,12 @@ function compare(
 export function mysqlRangeWhere(key: MysqlKeyColumn[], range: KeyRange): MysqlClause {
   const params: unknown[] = [];
   const sql = keyRangeWhere(key.length, range, (at, op, value) => compare(key[at]!, op, value, params));
+  return { sql, params };
+}
+
+/** The `WHERE` clause of the rows whose key is one of `keys`, with its parameters. */
+export function mysqlKeyListWhere(key: MysqlKeyColumn[], keys: readonly CanonicalValue[][]): MysqlClause {
+  const params: unknown[] = [];
+  const sql = keyListWhere(key.length, keys, (at, op, value) => compare(key[at]!, op, value, params));
   return { sql, params };
 }

@@ -4,9 +4,11 @@
  * open), LOAD DATA LOCAL writes that fail on any warning and record their chunk in the same
  * transaction, and DDL in two phases.
  */
-import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
+import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
+import type { ChecksumMode, ChunkChecksum } from '../../values/canonical-text.js';
 import type {
+  ChecksumOptions,
   ChunkPlanOptions,
   Connector,
   ConnectorCapabilities,
@@ -25,6 +27,7 @@ import type {
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { mysqlCanRender, mysqlChunkChecksum } from './checksum.js';
 import { planMysqlChunks } from './chunk-plan.js';
 import { introspectTables } from './introspect.js';
 import { MysqlLoad } from './load.js';
@@ -166,6 +169,14 @@ export class MysqlConnector implements Connector {
     return this.session.use(async (connection) =>
       mysqlAcceptsEncoding(table, encoding, await this.columnsOf(connection, table.name)),
     );
+  }
+
+  canRenderChecksum(column: Column, mode: ChecksumMode): boolean {
+    return mysqlCanRender(column, mode);
+  }
+
+  checksum(table: Table, options: ChecksumOptions): Promise<ChunkChecksum> {
+    return this.session.use((connection) => mysqlChunkChecksum(connection, table, options));
   }
 
   prepareProgress(): Promise<void> {

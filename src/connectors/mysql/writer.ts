@@ -25,6 +25,7 @@ import {
 } from './load-data.js';
 import { loadWarningError, sanitizeServerMessage } from './load-warnings.js';
 import { recordMysqlChunk } from './progress.js';
+import { deleteMysqlKeys } from './replace.js';
 import { coreOf, type MysqlConnection, type MysqlSession, statementError } from './session.js';
 import {
   FOREIGN_KEY_CHECKS_OFF,
@@ -143,6 +144,7 @@ export class MysqlWriter {
           'START TRANSACTION',
         );
         try {
+          if (options.replace) await deleteMysqlKeys(this.session, connection, table, options.replace);
           const stream = loadDataStream(batches, encodeBatch, coreOf(connection).stream);
           source = stream;
           const [result] = await connection.query({

@@ -10,7 +10,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { KeyRange } from '../connector.js';
-import { type KeyComparison, keyRangeWhere } from '../key-range-sql.js';
+import { type KeyComparison, keyListWhere, keyRangeWhere } from '../key-range-sql.js';
 import { postgresFieldText } from './codecs.js';
 import { quoteIdent } from './identifiers.js';
 
@@ -80,4 +80,12 @@ const compare = (part: PostgresKeyColumn, op: KeyComparison, value: CanonicalVal
 /** The `WHERE` clause of a key range (empty for `{}`). */
 export function postgresRangeWhere(key: readonly PostgresKeyColumn[], range: KeyRange): string {
   return keyRangeWhere(key.length, range, (at, op, value) => compare(key[at]!, op, value));
+}
+
+/** The `WHERE` clause of the rows whose key is one of `keys`. */
+export function postgresKeyListWhere(
+  key: readonly PostgresKeyColumn[],
+  keys: readonly CanonicalValue[][],
+): string {
+  return keyListWhere(key.length, keys, (at, op, value) => compare(key[at]!, op, value));
 }

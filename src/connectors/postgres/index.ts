@@ -4,10 +4,12 @@
  */
 import pg from 'pg';
 import { ConnectionError, DatabaseError, isFerryError, messageOf } from '../../errors.js';
-import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
+import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
+import type { ChecksumMode, ChunkChecksum } from '../../values/canonical-text.js';
 import { TEXT_LINES } from '../../values/text-lines.js';
 import {
+  type ChecksumOptions,
   type ChunkPlanOptions,
   type Connector,
   type ConnectorCapabilities,
@@ -28,6 +30,7 @@ import {
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
 import { postgresAcceptsEncoding, postgresRowEncoding } from './binary-passthrough.js';
+import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
 import { planPostgresChunks } from './chunk-plan.js';
 import { postgresConnectionError } from './connection-errors.js';
 import { createPostgresConstraints } from './constraints.js';
@@ -204,6 +207,16 @@ export class PostgresConnector implements Connector {
       encoding === TEXT_LINES
         ? postgresAcceptsTextLines(client, this.schema, table)
         : postgresAcceptsEncoding(client, this.schema, table, encoding),
+    );
+  }
+
+  canRenderChecksum(column: Column, mode: ChecksumMode): boolean {
+    return postgresCanRender(column, mode);
+  }
+
+  checksum(table: Table, options: ChecksumOptions): Promise<ChunkChecksum> {
+    return this.withClient(`Checksumming table "${table.name}"`, (client) =>
+      postgresChunkChecksum({ client, schema: this.schema }, table, options),
     );
   }
 

@@ -21,6 +21,7 @@ import { encodeCopyLine } from './copy-text.js';
 import { qualify, quoteIdent } from './identifiers.js';
 import { PostgresKeyWindow } from './key-window.js';
 import { recordPostgresChunk } from './progress.js';
+import { deletePostgresKeys } from './replace.js';
 import { TARGET_COLUMNS, type TargetColumnRow } from './sql.js';
 import { isTextLines } from './text-lines.js';
 import { logicalTypeOf, postgresCreatedType, postgresDdlType } from './types.js';
@@ -70,6 +71,9 @@ export class PostgresWriter {
           ),
       );
       await client.query('BEGIN');
+      // Key literals are cast to the target's own column types (a cross-engine table names others).
+      if (options.replace)
+        await deletePostgresKeys(client, this.schema, asTarget(table, targets), options.replace);
       const copy = client.query(copyFrom(binary ? `${sql} (FORMAT binary)` : sql));
       const all = prepend(first, rest);
       const data =
@@ -168,6 +172,17 @@ async function targetColumns(
       { name: row.name, native: row.native_type, type: logicalTypeOf(row), notNull: row.not_null },
     ]),
   );
+}
+
+/** The table with each column's type as the target's catalog has it. */
+function asTarget(table: Table, targets: Map<string, PostgresTargetColumn>): Table {
+  return {
+    ...table,
+    columns: table.columns.map((column) => {
+      const target = targets.get(column.name);
+      return target ? { ...column, nativeType: target.native, type: target.type } : column;
+    }),
+  };
 }
 
 /** A column the catalog does not show (COPY will say why): assume the type DDL would have made. */

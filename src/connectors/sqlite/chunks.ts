@@ -9,7 +9,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { KeyRange } from '../connector.js';
-import { type KeyComparison, keyRangeWhere } from '../key-range-sql.js';
+import { type KeyComparison, keyListWhere, keyRangeWhere } from '../key-range-sql.js';
 import type { SqliteParam } from './codecs.js';
 import { quoteSqliteIdent } from './sql.js';
 import { isSqliteTextBytes } from './text-bytes.js';
@@ -84,5 +84,12 @@ function compare(
 export function sqliteRangeWhere(key: SqliteKeyColumn[], range: KeyRange): SqliteClause {
   const params: SqliteParam[] = [];
   const sql = keyRangeWhere(key.length, range, (at, op, value) => compare(key[at]!, op, value, params));
+  return { sql, params };
+}
+
+/** The `WHERE` clause of the rows whose key is one of `keys`, with its parameters. */
+export function sqliteKeyListWhere(key: SqliteKeyColumn[], keys: readonly CanonicalValue[][]): SqliteClause {
+  const params: SqliteParam[] = [];
+  const sql = keyListWhere(key.length, keys, (at, op, value) => compare(key[at]!, op, value, params));
   return { sql, params };
 }

@@ -5,9 +5,11 @@
  */
 
 import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
-import type { DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
+import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
+import type { ChecksumMode, ChunkChecksum } from '../../values/canonical-text.js';
 import type {
+  ChecksumOptions,
   ChunkPlanOptions,
   Connector,
   ConnectorCapabilities,
@@ -26,6 +28,7 @@ import type {
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { sqliteCanRender, sqliteChunkChecksum } from './checksum.js';
 import { planSqliteChunks } from './chunk-plan.js';
 import { createSqliteConstraints } from './constraints.js';
 import { createTableSql } from './ddl.js';
@@ -179,6 +182,18 @@ export class SqliteConnector implements Connector {
 
   async acceptsEncoding(_table: Table, _encoding: string): Promise<boolean> {
     return false;
+  }
+
+  canRenderChecksum(column: Column, mode: ChecksumMode): boolean {
+    return sqliteCanRender(column, mode);
+  }
+
+  /** Computed in-process from the reader's values: SQLite is embedded, nothing crosses a network. */
+  async checksum(table: Table, options: ChecksumOptions): Promise<ChunkChecksum> {
+    return sqliteChunkChecksum(this.session.reader(), table, {
+      ...options,
+      openReads: this.session.openReads,
+    });
   }
 
   isTransient(error: unknown): boolean {

@@ -20,6 +20,7 @@ import {
 import { applySqlitePolicy, sqliteTarget } from './loss-policy.js';
 import { recordSqliteChunk } from './progress.js';
 import { type SqliteDeclared, sqliteDeclared } from './reader.js';
+import { deleteSqliteKeys } from './replace.js';
 import { describeRowKey, keyPositions, rowKeyText } from './row-key.js';
 import type { SqliteDatabase } from './session.js';
 import { quoteSqliteIdent } from './sql.js';
@@ -81,6 +82,7 @@ export async function writeSqliteTable(
   let rows = 0;
   let bytes = 0;
   try {
+    if (options.replace) deleteSqliteKeys(db, table, options.replace);
     for await (const batch of batches) {
       for (const row of batch.rows) {
         rows++;
