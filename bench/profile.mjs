@@ -77,6 +77,7 @@ for (const pair of args.pairs.split(',')) {
       'copy',
       url(source.engine, source.database),
       url(target.engine, target.database),
+      '--no-verify',
       '--quiet',
     ],
     { stdio: 'inherit' },

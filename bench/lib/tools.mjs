@@ -71,7 +71,7 @@ function ferry(pair) {
   return {
     name: 'ferry',
     label: 'Ferry (`ferry copy`, default settings)',
-    script: `node bin/ferry.js copy ${url(source.engine, source.database)} ${url(target.engine, target.database)} --quiet`,
+    script: `node bin/ferry.js copy ${url(source.engine, source.database)} ${url(target.engine, target.database)} --no-verify --quiet`,
   };
 }
 
@@ -81,7 +81,7 @@ function ferryNoBinlog(pair) {
   return {
     name: 'ferry-binlog-off',
     label: 'Ferry (`ferry copy`, target URL `?binlog=off`, as myloader runs by default)',
-    script: `node bin/ferry.js copy ${url(source.engine, source.database)} '${url(target.engine, target.database)}?binlog=off' --quiet`,
+    script: `node bin/ferry.js copy ${url(source.engine, source.database)} '${url(target.engine, target.database)}?binlog=off' --no-verify --quiet`,
   };
 }
 

@@ -2,9 +2,11 @@
 import type { SourceSnapshot } from '../connectors/connector.js';
 import type { CopyResult } from '../engine/copy-result.js';
 import { redact } from '../secrets.js';
+import type { VerifyResult } from '../verify/verify-result.js';
+import { formatVerifyJson, formatVerifySummary } from './verify-summary.js';
 
-/** The one-line-per-table summary, then renames, notes, objects and the total. */
-export function formatSummary(result: CopyResult): string {
+/** The one-line-per-table summary, then renames, notes, objects, the total and the verify step's report. */
+export function formatSummary(result: CopyResult, verified?: VerifyResult): string {
   const lines: string[] = [];
   const width = Math.max(5, ...result.tables.map((t) => t.table.length));
   for (const table of result.tables) {
@@ -66,7 +68,8 @@ export function formatSummary(result: CopyResult): string {
         ? ''
         : ` — FAILED (${failed} table${failed === 1 ? '' : 's'}, ${result.errors.length} other error${result.errors.length === 1 ? '' : 's'})`),
   );
-  return redact(`${lines.join('\n')}\n`);
+  const report = redact(`${lines.join('\n')}\n`);
+  return verified ? `${report}${formatVerifySummary(verified)}` : report;
 }
 
 /** `2026-11-25T06:00:00.000Z (file mariadb-bin.000002, position 1234)`. */
@@ -78,7 +81,7 @@ export function describeSnapshot(snapshot: SourceSnapshot): string {
 }
 
 /** The result as a JSON document; errors become `{ code, message }`. */
-export function formatJson(result: CopyResult): string {
+export function formatJson(result: CopyResult, verified?: VerifyResult): string {
   const plain = {
     ...result,
     tables: result.tables.map(({ error, ...rest }) => ({
@@ -86,6 +89,7 @@ export function formatJson(result: CopyResult): string {
       ...(error ? { error: { code: error.code, message: error.message } } : {}),
     })),
     errors: result.errors.map((error) => ({ code: error.code, message: error.message })),
+    ...(verified ? { verify: JSON.parse(formatVerifyJson(verified)) } : {}),
   };
   return redact(`${JSON.stringify(plain, null, 2)}\n`);
 }

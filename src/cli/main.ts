@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { FerryError } from '../errors.js';
 import { redact } from '../secrets.js';
 import { registerCopyCommand } from './commands/copy.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import { VERSION } from './version.js';
 
 const EXIT_OK = 0;
@@ -25,6 +26,7 @@ function buildProgram(setStatus: (status: number) => void): Command {
       writeErr: (text) => process.stderr.write(redact(text)),
     });
   registerCopyCommand(program, setStatus);
+  registerVerifyCommand(program, setStatus);
   return program;
 }
 

@@ -5,10 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connector, SchemaNote, SourceSnapshot } from '../connectors/connector.js';
-import { createConnector } from '../connectors/registry.js';
-import { parseConnectionUrl } from '../connectors/url.js';
 import { type FerryError, PreconditionError, UsageError } from '../errors.js';
 import { Coercions } from '../values/coercions.js';
+import { withConnectedPair } from './connect-pair.js';
 import { copyData } from './copy-data.js';
 import {
   type CopyOptions,
@@ -23,7 +22,6 @@ import { emit } from './events.js';
 import { LoadMonitor } from './load-monitor.js';
 import { batchBytesFor, DEFAULT_MEMORY_BYTES, minimumMemory } from './memory-budget.js';
 import { defaultParallel, MAX_PARALLEL } from './parallelism.js';
-import { checkDistinctDatabases } from './same-database.js';
 import { resolveTables } from './select-tables.js';
 import { Throttle } from './throttle.js';
 
@@ -39,17 +37,9 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
     );
   }
   checkRunSize(options);
-  const sourceUrl = parseConnectionUrl(options.source, 'source');
-  const targetUrl = parseConnectionUrl(options.target, 'target');
-  checkDistinctDatabases(sourceUrl, targetUrl);
-  const source = await createConnector(sourceUrl);
-  const target = await createConnector(targetUrl);
-  try {
-    await Promise.all([source.connect(), target.connect()]);
-    return await runCopy(source, target, options);
-  } finally {
-    await Promise.allSettled([source.close(), target.close()]);
-  }
+  return withConnectedPair(options.source, options.target, (source, target) =>
+    runCopy(source, target, options),
+  );
 }
 
 async function runCopy(source: Connector, target: Connector, options: CopyOptions): Promise<CopyResult> {

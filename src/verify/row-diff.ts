@@ -36,7 +36,7 @@ async function readSide(
     pair.columns.map((column) => column[side]),
   );
   const rows = new Map<string, { values: Row; fields: string[] }>();
-  let ordinal = 0;
+  const seen = new Map<string, number>();
   const batches = connector.read(table, {
     ...VERIFY_BATCH,
     ...(pair.key ? { key: pair.key[side], range } : {}),
@@ -44,9 +44,14 @@ async function readSide(
   for await (const batch of batches) {
     for (const values of batch.rows) {
       const fields = values.map((value, at) => renderers[at]!(value));
-      // Without a key, a row is its whole text; duplicates count by their ordinal.
-      const key =
-        keyAt.length > 0 ? keyAt.map((at) => fields[at]).join('|') : `${fields.join('|')}#${ordinal++}`;
+      // Without a key, a row is its whole text, and the n-th copy of a row matches the n-th.
+      let key = keyAt.map((at) => fields[at]).join('|');
+      if (keyAt.length === 0) {
+        const text = fields.join('|');
+        const copy = (seen.get(text) ?? 0) + 1;
+        seen.set(text, copy);
+        key = `${text}#${copy}`;
+      }
       rows.set(key, { values, fields });
     }
   }

@@ -6,15 +6,14 @@
  * and checks the table again. A failed table does not stop the others (STYLE.md rule 11).
  */
 import type { Connector, KeyRange } from '../connectors/connector.js';
-import { createConnector } from '../connectors/registry.js';
-import { parseConnectionUrl } from '../connectors/url.js';
 import { planTableChunks } from '../engine/chunk-plan.js';
+import { withConnectedPair } from '../engine/connect-pair.js';
 import { DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_ROWS } from '../engine/copy-options.js';
 import { asFerryError } from '../engine/errors.js';
 import { emit } from '../engine/events.js';
 import { defaultParallel } from '../engine/parallelism.js';
-import { checkDistinctDatabases } from '../engine/same-database.js';
 import { resolveTables } from '../engine/select-tables.js';
+import { UsageError } from '../errors.js';
 import { Coercions } from '../values/coercions.js';
 import { bisect } from './bisect.js';
 import { sameSides, sideChecksum } from './range-checksum.js';
@@ -27,17 +26,15 @@ import type { TableVerifyResult, VerifyResult } from './verify-result.js';
 
 /** Verifies (and with `repair`, repairs) the target against the source. Throws only before any check ran. */
 export async function verifyDatabases(options: VerifyOptions): Promise<VerifyResult> {
-  const sourceUrl = parseConnectionUrl(options.source, 'source');
-  const targetUrl = parseConnectionUrl(options.target, 'target');
-  checkDistinctDatabases(sourceUrl, targetUrl);
-  const source = await createConnector(sourceUrl);
-  const target = await createConnector(targetUrl);
-  try {
-    await Promise.all([source.connect(), target.connect()]);
-    return await runVerify(source, target, options);
-  } finally {
-    await Promise.allSettled([source.close(), target.close()]);
+  if (options.dryRun && !options.repair) {
+    throw new UsageError(
+      'OPTION_CONFLICT',
+      '--dry-run goes with --repair: it counts what a repair would change.',
+    );
   }
+  return withConnectedPair(options.source, options.target, (source, target) =>
+    runVerify(source, target, options),
+  );
 }
 
 /** One table's state while its ranges are checked. */

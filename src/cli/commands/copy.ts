@@ -9,10 +9,14 @@ import { planCopy } from '../../engine/plan-copy.js';
 import { redact } from '../../secrets.js';
 import { type CoercionRule, parseCoercionRule } from '../../values/coercions.js';
 import { LOSS_KIND_NAMES } from '../../values/loss-kinds.js';
+import { verifyDatabases } from '../../verify/verify.js';
+import type { VerifyResult } from '../../verify/verify-result.js';
 import { formatJson, formatSummary } from '../copy-summary.js';
 import { byteSize, oneOf, parseList, positiveInteger, positiveNumber } from '../options.js';
 import { formatPlan } from '../plan-summary.js';
 import { stderrLog } from '../stderr-log.js';
+import { verifyLog } from '../verify-summary.js';
+import { verifyStatus } from './verify.js';
 
 interface CopyFlags {
   tables?: string[];
@@ -32,6 +36,7 @@ interface CopyFlags {
   memory?: number;
   maxLoad?: LoadLimits;
   loadProbeTable?: string;
+  verify?: boolean;
 }
 
 /** Adds the `copy` command; `setStatus` receives 0 when every table arrived, else 1. */
@@ -99,6 +104,11 @@ export function registerCopyCommand(program: Command, setStatus: (status: number
       'memory budget for rows in flight; batches shrink to fit it (default 256M)',
       byteSize('--memory'),
     )
+    .option('--verify', 'after the copy, compare both sides chunk by chunk (the default)')
+    .option(
+      '--no-verify',
+      'skip the verify step that follows the copy (ferry verify: checksums of both sides, chunk by chunk)',
+    )
     .option('--json', 'print the result as JSON on stdout instead of the summary')
     .option('-q, --quiet', 'no progress lines on stderr')
     .addHelpText(
@@ -149,10 +159,37 @@ Example:
         memory: flags.memory,
         reporters: flags.quiet || flags.json ? [] : [stderrLog()],
       });
-      process.stdout.write(flags.json ? formatJson(result) : formatSummary(result));
+      const verified = await verifyCopy(sourceUrl, targetUrl, flags, result);
+      process.stdout.write(flags.json ? formatJson(result, verified) : formatSummary(result, verified));
       for (const error of failures(result)) process.stderr.write(redact(`ferry: error: ${error}\n`));
-      setStatus(result.ok ? 0 : 1);
+      setStatus(result.ok ? (verified ? verifyStatus(verified) : 0) : 1);
     });
+}
+
+/**
+ * The verify step after a copy (on by default): skipped when the copy failed, copied no rows, or
+ * appended to tables that hold other rows (those would all count as extra).
+ */
+async function verifyCopy(
+  source: string,
+  target: string,
+  flags: CopyFlags,
+  result: CopyResult,
+): Promise<VerifyResult | undefined> {
+  // Values a --coerce policy changed differ from the source on purpose.
+  if (flags.verify === false || !result.ok || flags.schemaOnly || flags.ifExists === 'append')
+    return undefined;
+  if (result.coercions.length > 0) return undefined;
+  return verifyDatabases({
+    source,
+    target,
+    tables: flags.tables,
+    exclude: flags.exclude,
+    coerce: flags.coerce,
+    parallel: flags.parallel,
+    chunkRows: flags.chunkRows,
+    reporters: flags.quiet || flags.json ? [] : [verifyLog()],
+  });
 }
 
 function failures(result: CopyResult): string[] {

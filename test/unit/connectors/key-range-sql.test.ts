@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyRangeWhere } from '../../../src/connectors/key-range-sql.js';
+import { keyListWhere, keyRangeWhere } from '../../../src/connectors/key-range-sql.js';
 
 /** Renders `c<at> <op> <value>` and records the binding order. */
 function render() {
@@ -38,6 +38,33 @@ describe('keyRangeWhere', () => {
   it('refuses a bound whose width is not the key width', () => {
     expect(() => keyRangeWhere(2, { after: [1n] }, render().compare)).toThrow(
       'A key range bound has 1 values for a key of 2 columns.',
+    );
+  });
+});
+
+describe('keyListWhere', () => {
+  it('matches exactly the listed keys, binding in text order', () => {
+    const one = render();
+    expect(keyListWhere(1, [[3n], [5n]], one.compare)).toBe(' WHERE c0 = ? OR c0 = ?');
+    expect(one.bound).toEqual([3n, 5n]);
+    const two = render();
+    expect(
+      keyListWhere(
+        2,
+        [
+          [1n, 'a'],
+          [2n, 'b'],
+        ],
+        two.compare,
+      ),
+    ).toBe(' WHERE (c0 = ? AND c1 = ?) OR (c0 = ? AND c1 = ?)');
+    expect(two.bound).toEqual([1n, 'a', 2n, 'b']);
+  });
+
+  it('matches nothing for no keys, and refuses a key of the wrong width', () => {
+    expect(keyListWhere(1, [], render().compare)).toBe(' WHERE 1 = 0');
+    expect(() => keyListWhere(2, [[1n]], render().compare)).toThrow(
+      'A key has 1 values for a key of 2 columns.',
     );
   });
 });
