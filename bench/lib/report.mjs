@@ -74,7 +74,9 @@ export function markdownReport(results) {
   for (const pair of Object.keys(PAIR_TITLES)) {
     const rows = stats.filter((s) => s.pair === pair);
     if (rows.length === 0) continue;
-    const peers = rows.filter((s) => !s.tool.startsWith('ferry') && s.tool !== 'raw' && s.status !== 'failed');
+    const peers = rows.filter(
+      (s) => !s.tool.startsWith('ferry') && s.tool !== 'raw' && s.status !== 'failed',
+    );
     const fastestPeer = peers.length ? Math.min(...peers.map((s) => s.median)) : Number.NaN;
     const raw = rows.find((s) => s.tool === 'raw' && s.status !== 'failed')?.median ?? Number.NaN;
     lines.push(`### ${PAIR_TITLES[pair]}`, '');
