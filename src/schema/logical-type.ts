@@ -68,3 +68,8 @@ export function describeType(type: LogicalType): string {
       return type.kind;
   }
 }
+
+/** Whether two logical types are the same type, facts and all (`decimal(10,2)` is not `decimal(10,4)`). */
+export function sameLogicalType(a: LogicalType, b: LogicalType): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -75,7 +75,7 @@ export async function diffRange(
     readSide(source, pair, 'source', range, render('source'), keyAt),
     readSide(target, pair, 'target', range, render('target'), keyAt),
   ]);
-  const keyOf = (_fields: string[], values: Row): Record<string, string> =>
+  const keyOf = (values: Row): Record<string, string> =>
     Object.fromEntries(
       keyAt.map((at, k) => [keyNames[k]!, keyText(values[at] ?? null, pair.columns[at]!.source.type)]),
     );
@@ -83,14 +83,14 @@ export async function diffRange(
   for (const [key, row] of from.rows) {
     const other = to.rows.get(key);
     if (!other) {
-      found.push({ kind: 'missing', key: keyOf(row.fields, row.values), sourceRow: row.values });
+      found.push({ kind: 'missing', key: keyOf(row.values), sourceRow: row.values });
       continue;
     }
     const differing = names.filter((_, at) => row.fields[at] !== other.fields[at]);
     if (differing.length === 0) continue;
     found.push({
       kind: 'different',
-      key: keyOf(row.fields, row.values),
+      key: keyOf(row.values),
       columns: differing,
       sourceRow: row.values,
       targetKey: keyAt.map((at) => other.values[at]!),
@@ -101,7 +101,7 @@ export async function diffRange(
     if (from.rows.has(key)) continue;
     found.push({
       kind: 'extra',
-      key: keyOf(row.fields, row.values),
+      key: keyOf(row.values),
       targetKey: keyAt.map((at) => row.values[at]!),
     });
   }

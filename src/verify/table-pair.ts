@@ -5,7 +5,6 @@
  */
 import type { Connector } from '../connectors/connector.js';
 import { PreconditionError } from '../errors.js';
-import type { LogicalType } from '../schema/logical-type.js';
 import { type Column, chunkKeyOf, copiedColumns, type Table } from '../schema/table.js';
 import type { ChecksumMode } from '../values/canonical-text.js';
 
@@ -91,6 +90,3 @@ export function keyColumns(pair: TablePair, side: 'source' | 'target'): Column[]
     return column;
   });
 }
-
-/** The logical types of the given columns, for canonical texts. */
-export const typesOf = (columns: readonly Column[]): LogicalType[] => columns.map((column) => column.type);

@@ -54,12 +54,13 @@ async function runVerify(
 ): Promise<VerifyResult> {
   const started = performance.now();
   const reporters = options.reporters ?? [];
-  const { prepared, targetTables } = await resolveTables(source, target, options);
+  const { schema, prepared, targetTables } = await resolveTables(source, target, options);
   const present = await target.introspect({ tables: targetTables.map((table) => table.name) });
   const works: TableWork[] = [];
   for (const [at, sourceTable] of prepared.tables.entries()) {
     const written = targetTables[at]!;
-    const original = (await source.introspect({ tables: [sourceTable.name] })).tables[0] ?? sourceTable;
+    // The source table as introspected (prepared ones are adapted to the target's dialect).
+    const original = schema.tables.find((table) => table.name === sourceTable.name) ?? sourceTable;
     const result = emptyResult(original.name, written.name);
     const work: TableWork = { result, ranges: [], found: [], started: performance.now(), pending: 0 };
     works.push(work);
@@ -101,10 +102,6 @@ async function runVerify(
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  // Tables without ranges (failed before planning) are finished here.
-  for (const work of works)
-    if (work.ranges.length === 0 && work.result.status !== 'failed')
-      await finishTable(source, target, work, options, reporters);
 
   const tables = works.map((work) => work.result);
   const ok = tables.every((table) => table.status === 'equal' || table.status === 'repaired');

@@ -3,22 +3,16 @@ import type { Command } from 'commander';
 import { KNOWN_SCHEMES } from '../../connectors/url.js';
 import { type CoercionRule, parseCoercionRule } from '../../values/coercions.js';
 import { verifyDatabases } from '../../verify/verify.js';
+import type { VerifyOptions } from '../../verify/verify-options.js';
 import type { VerifyResult } from '../../verify/verify-result.js';
 import { parseList, positiveInteger } from '../options.js';
 import { formatVerifyJson, formatVerifySummary, verifyLog } from '../verify-summary.js';
 
-interface VerifyFlags {
-  tables?: string[];
-  exclude?: string[];
-  repair?: boolean;
-  dryRun?: boolean;
-  showValues?: boolean;
-  parallel?: number;
-  chunkRows?: number;
-  coerce?: CoercionRule[];
+/** The flags: the library's options, less the URLs and listeners, plus output choices. */
+type VerifyFlags = Omit<VerifyOptions, 'source' | 'target' | 'reporters'> & {
   json?: boolean;
   quiet?: boolean;
-}
+};
 
 /** Exit status of a verify: 0 when every table is equal (or was repaired), else 1. */
 export const verifyStatus = (result: VerifyResult) => (result.ok ? 0 : 1);

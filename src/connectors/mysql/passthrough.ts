@@ -16,22 +16,8 @@ import { typeRule } from './types.js';
 /** The encoding's name: lines as `loadDataStatement` reads them. */
 export const MYSQL_LOAD_DATA_LINES = 'mysql-load-data-lines';
 
-const PRINTED_EXACTLY = new Set([
-  'integer',
-  'boolean',
-  'decimal',
-  'float',
-  'text',
-  'binary',
-  'date',
-  'time',
-  'datetime',
-  'timestamptz',
-  'json',
-  'enum',
-  'set',
-  'uuid',
-]);
+/** LOAD DATA lines carry every TEXT_LINES kind, and booleans and TIME, which MariaDB reads back as printed. */
+const PRINTED_EXACTLY: ReadonlySet<string> = new Set([...TEXT_LINES_KINDS, 'boolean', 'time']);
 
 const isYear = (column: Column) => column.type.kind === 'integer' && /^year\b/i.test(column.nativeType);
 

@@ -4,7 +4,7 @@
  * policy for its loss kind — error (default), NULL, the documented substitute, or the wider
  * column — with every change counted.
  */
-import type { LogicalType } from '../../schema/logical-type.js';
+import { type LogicalType, sameLogicalType } from '../../schema/logical-type.js';
 import type { Column, Table } from '../../schema/table.js';
 import type { CanonicalValue, Row } from '../../values/canonical.js';
 import { type Coercions, lossError } from '../../values/coercions.js';
@@ -22,8 +22,6 @@ export interface PostgresTargetColumn {
   notNull: boolean;
 }
 
-const sameType = (a: LogicalType, b: LogicalType) => JSON.stringify(a) === JSON.stringify(b);
-
 /** Turns the canonical values of one column into COPY field texts, applying the run's policies. */
 export class PostgresColumnEncoder {
   /** The type the column would have without a widening policy, when the real one differs. */
@@ -38,7 +36,7 @@ export class PostgresColumnEncoder {
     private readonly keyOf: (row: Row) => string | undefined,
   ) {
     const created = postgresCreatedType(column.type);
-    this.narrower = sameType(created, target.type) ? undefined : created;
+    this.narrower = sameLogicalType(created, target.type) ? undefined : created;
   }
 
   /** The COPY field text of `value` (null = SQL NULL); throws lossError when the policy is `error`. */

@@ -6,13 +6,11 @@
  * source column (no narrower numeric scale, float width or fractional seconds that would round).
  */
 import type pg from 'pg';
-import type { LogicalType } from '../../schema/logical-type.js';
+import { sameLogicalType } from '../../schema/logical-type.js';
 import { copiedColumns, type Table } from '../../schema/table.js';
 import { TEXT_LINES, TEXT_LINES_KINDS } from '../../values/text-lines.js';
 import { SERVER_ENCODING, TARGET_COLUMNS, type TargetColumnRow } from './sql.js';
 import { logicalTypeOf, postgresCreatedType } from './types.js';
-
-const sameType = (a: LogicalType, b: LogicalType) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Target side (Connector.acceptsEncoding) for TEXT_LINES. */
 export async function postgresAcceptsTextLines(
@@ -32,7 +30,7 @@ export async function postgresAcceptsTextLines(
       return (
         TEXT_LINES_KINDS.has(column.type.kind) &&
         type !== undefined &&
-        sameType(type, postgresCreatedType(column.type))
+        sameLogicalType(type, postgresCreatedType(column.type))
       );
     })
   );
