@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Full-load benchmark: installs the peer tools, builds Ferry, generates the dataset and times
-# every pair. Usage: bench/run.sh [--scale 1] [--rounds 5] [--pairs a,b] [--tools x,y] [--regenerate]
+# Benchmarks: installs the peer tools, builds Ferry, generates the dataset and times every pair.
+#   bench/run.sh [--scale 1] [--rounds 5] [--pairs a,b] [--tools x,y] [--regenerate]   full load
+#   bench/run.sh verify [--scale 1] [--rounds 5]                                        verify
 # Results: bench/results/<timestamp>.json and a Markdown table on stdout. See BENCHMARKS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,5 +17,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -x /usr/bin/time ] || apt-get install -y time > /dev/null
 
-[ -f dist/cli/main.js ] || npm run build --silent
-node bench/bench.mjs "$@"
+# Always the checkout's own code: a stale build would time something else.
+npm run build --silent
+if [ "${1:-}" = verify ]; then
+  shift
+  node bench/verify.mjs "$@"
+else
+  node bench/bench.mjs "$@"
+fi

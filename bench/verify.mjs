@@ -32,9 +32,9 @@ const tables = Object.keys(TABLES);
 
 const SRC = 'ferry_bench_src';
 const COPIES = {
-  'mariadb-mariadb': { source: ['mariadb', SRC], target: ['mariadb', 'ferry_verify_mm'] },
-  'mariadb-postgres': { source: ['mariadb', SRC], target: ['postgres', 'ferry_verify_mp'] },
-  'postgres-postgres': { source: ['postgres', SRC], target: ['postgres', 'ferry_verify_pp'] },
+  'mariadb-mariadb': { source: ['mariadb', SRC], target: ['mariadb', 'ferry_bench_verify_mm'] },
+  'mariadb-postgres': { source: ['mariadb', SRC], target: ['postgres', 'ferry_bench_verify_mp'] },
+  'postgres-postgres': { source: ['postgres', SRC], target: ['postgres', 'ferry_bench_verify_pp'] },
 };
 
 /** MariaDB's cheapest whole-table hash: pt-table-checksum's chunk query over the whole table. */
@@ -102,7 +102,7 @@ function toolsFor(pair) {
         {
           name: 'scan-both',
           label: "plain scan of both sides at once (`md5(string_agg(t::text, ''))`)",
-          script: `${postgresScan(SRC)} & ${postgresScan(target[1])} & wait %1 && wait %2`,
+          script: `${postgresScan(SRC)} & ${postgresScan(target[1])} & wait`,
         },
       ];
   }

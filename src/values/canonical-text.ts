@@ -60,6 +60,14 @@ export function isLengthPrefixed(type: LogicalType): boolean {
   }
 }
 
+/**
+ * Whether values of `a` and of `b` that are equal have the same canonical field: the same kind,
+ * or two length-prefixed kinds (a bit string copied as text of its digits does not).
+ */
+export function sameCanonicalForm(a: LogicalType, b: LogicalType): boolean {
+  return a.kind === b.kind || (isLengthPrefixed(a) && isLengthPrefixed(b));
+}
+
 /** The row text of `values` whose types are `types` (same length). */
 export function canonicalRowText(values: readonly CanonicalValue[], types: readonly LogicalType[]): string {
   if (values.length !== types.length) {

@@ -39,10 +39,12 @@ async function clientChecksum(
 ): Promise<ChunkChecksum> {
   const key = keyColumns(pair, side);
   const read = [...key, ...columns];
-  const inSql = new Map(pair.columns.map((column) => [column[side].name, column.inSql && !!pair.key]));
-  const renderers = read.map((column) =>
-    fieldRenderer(column.type, key.includes(column) || (inSql.get(column.name) ?? false), pair.mode),
-  );
+  const paired = new Map(pair.columns.map((column) => [column[side].name, column]));
+  const renderers = read.map((column) => {
+    const both = paired.get(column.name);
+    const exact = key.includes(column) || (!!both?.inSql && !!pair.key);
+    return fieldRenderer(both?.source.type ?? column.type, exact, pair.mode);
+  });
   const hasher = new ChunkHasher();
   const table = projection(pair[side], read);
   const batches = connector.read(table, {

@@ -69,11 +69,11 @@ export async function diffRange(
   const names = pair.columns.map((column) => column.source.name);
   const keyNames = pair.key?.source ?? [];
   const keyAt = keyNames.map((name) => names.indexOf(name));
-  const render = (side: 'source' | 'target') =>
-    pair.columns.map((column) => fieldRenderer(column[side].type, column.inSql && !!pair.key, pair.mode));
+  const render = () =>
+    pair.columns.map((column) => fieldRenderer(column.source.type, column.inSql && !!pair.key, pair.mode));
   const [from, to] = await Promise.all([
-    readSide(source, pair, 'source', range, render('source'), keyAt),
-    readSide(target, pair, 'target', range, render('target'), keyAt),
+    readSide(source, pair, 'source', range, render(), keyAt),
+    readSide(target, pair, 'target', range, render(), keyAt),
   ]);
   const keyOf = (values: Row): Record<string, string> =>
     Object.fromEntries(

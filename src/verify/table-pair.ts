@@ -6,13 +6,16 @@
 import type { Connector } from '../connectors/connector.js';
 import { PreconditionError } from '../errors.js';
 import { type Column, chunkKeyOf, copiedColumns, type Table } from '../schema/table.js';
-import type { ChecksumMode } from '../values/canonical-text.js';
+import { type ChecksumMode, sameCanonicalForm } from '../values/canonical-text.js';
 
 /** A source column and the target column holding its values. */
 export interface ColumnPair {
   source: Column;
   target: Column;
-  /** Hashed in SQL on both sides (else read and hashed in Ferry). */
+  /**
+   * Hashed in SQL on both sides; else read and hashed in Ferry, both sides rendered as the
+   * source's type (a target column of another kind holds the values in another form).
+   */
   inSql: boolean;
 }
 
@@ -65,7 +68,10 @@ export function pairTable(
   const columns = sourceColumns.map((column, at) => ({
     source: column,
     target: targets[at]!,
-    inSql: source.canRenderChecksum(column, mode) && target.canRenderChecksum(targets[at]!, mode),
+    inSql:
+      sameCanonicalForm(column.type, targets[at]!.type) &&
+      source.canRenderChecksum(column, mode) &&
+      target.canRenderChecksum(targets[at]!, mode),
   }));
   const sourceKey = chunkKeyOf(sourceTable);
   const key = sourceKey

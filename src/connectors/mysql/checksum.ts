@@ -98,7 +98,10 @@ function canonicalFieldSql(column: Column): string | undefined {
   }
 }
 
-/** The engine's own exact text of a non-null value: only ever compared with identical column types. */
+/**
+ * The engine's own exact text of a non-null value: only ever compared with identical column types.
+ * Variable-length values are raw (their lengths close the row, see nativeRowTextSql).
+ */
 function nativeFieldSql(column: Column): string {
   const quoted = quoteIdentifier(column.name);
   switch (column.type.kind) {
@@ -110,19 +113,41 @@ function nativeFieldSql(column: Column): string {
     case 'enum':
     case 'set':
       // The stored bytes in the column's own character set (as bytes: CONCAT_WS cannot mix
-      // character sets); the length keeps fields apart.
-      return lengthPrefixed(isUtf8(column) ? quoted : `CAST(${quoted} AS BINARY)`);
+      // character sets).
+      return isUtf8(column) ? quoted : `CAST(${quoted} AS BINARY)`;
     case 'binary':
     case 'other':
       // Bytes (WKB with its SRID for geometry), raw: measured on MariaDB 10.11, an MD5 call per
       // value costs ~10x copying a short value, and no less for megabyte values.
-      return lengthPrefixed(quoted);
+      return quoted;
     case 'bit':
       return `(${quoted} + 0)`;
     default:
       // Integers, DECIMAL at its scale, dates and times with all their digits, UUID text.
       return quoted;
   }
+}
+
+/** Whether a native field's text has no fixed syntax (may hold '|' or any byte). */
+function isVariableNative(column: Column): boolean {
+  return ['text', 'json', 'enum', 'set', 'binary', 'other'].includes(column.type.kind);
+}
+
+/**
+ * The native row text: the fields joined by '|' with NULLs left out (CONCAT_WS), then one field per
+ * variable-length column (its byte length, -1 for NULL) and one per other nullable column (1 if NULL). Read
+ * from the right those fields say where every value starts and ends, so two rows have the same
+ * text only if their values are equal; measured on MariaDB 10.11 this costs half the per-field
+ * length prefixes and NULL markers of the canonical text.
+ */
+function nativeRowTextSql(columns: Column[]): string {
+  const layout = columns.flatMap((column) => {
+    const quoted = quoteIdentifier(column.name);
+    if (isVariableNative(column)) return [`IFNULL(LENGTH(${quoted}), -1)`];
+    // A NOT NULL column's field is always there (both sides have the same column types).
+    return column.nullable ? [`ISNULL(${quoted})`] : [];
+  });
+  return `CONCAT_WS('|', ${[...columns.map(nativeFieldSql), ...layout].join(', ')})`;
 }
 
 /** Whether this engine can render column `column` of `table` in SQL in `mode` (false -> Ferry hashes it after reading). */
@@ -135,12 +160,13 @@ export function mysqlRowTextSql(columns: Column[], mode: ChecksumMode): string {
   // Canonical text fields are all UTF-8 (other character sets converted), so MD5 hashes the UTF-8
   // bytes; native ones of other character sets are cast to bytes, which CONCAT_WS can mix.
   if (columns.length === 0) return "''";
+  if (mode === 'native') return nativeRowTextSql(columns);
   const fields = columns.map((column) => {
-    const field = mode === 'native' ? nativeFieldSql(column) : canonicalFieldSql(column);
+    const field = canonicalFieldSql(column);
     if (field === undefined) {
       throw new DatabaseError(
         'MYSQL_CHECKSUM_COLUMN',
-        `Column "${column.name}" (${column.nativeType}) cannot be rendered in SQL in ${mode} mode: hash it after reading.`,
+        `Column "${column.name}" (${column.nativeType}) cannot be rendered in SQL in canonical mode: hash it after reading.`,
       );
     }
     return `IFNULL(${field}, ${MYSQL_CHECKSUM_NULL})`;
@@ -155,11 +181,17 @@ function sumOfHalf(hash: string, from: 1 | 17): string {
 
 /**
  * The checksum query of a table's rows: MD5 once per row into a user variable, read again by the
- * second sum (the select list is evaluated in order, as pt-table-checksum relies on too).
+ * second sum (the select list is evaluated in order, as pt-table-checksum relies on too). Native
+ * checksums, only ever compared with another MariaDB's, sum the first half alone (a chance of
+ * 2^-64 that a changed chunk keeps its sum; each CONV costs as much as the row's MD5).
  */
 function mysqlChecksumSelect(table: Table, columns: Column[], mode: ChecksumMode, where: string): string {
-  const hash = `${ROW_HASH} := MD5(${mysqlRowTextSql(columns, mode)})`;
-  return `SELECT COUNT(*) AS row_count, ${sumOfHalf(hash, 1)} AS high, ${sumOfHalf(ROW_HASH, 17)} AS low FROM ${quoteIdentifier(table.name)}${where}`;
+  const text = mysqlRowTextSql(columns, mode);
+  const sums =
+    mode === 'native'
+      ? `${sumOfHalf(`MD5(${text})`, 1)} AS high, 0 AS low`
+      : `${sumOfHalf(`${ROW_HASH} := MD5(${text})`, 1)} AS high, ${sumOfHalf(ROW_HASH, 17)} AS low`;
+  return `SELECT COUNT(*) AS row_count, ${sums} FROM ${quoteIdentifier(table.name)}${where}`;
 }
 
 /** A row of the checksum query: mysql2 returns COUNT and the DECIMAL sums as text (NULL for no rows). */

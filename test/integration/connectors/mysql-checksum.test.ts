@@ -455,12 +455,32 @@ describe('MariaDB checksum SQL: native mode between two copies of the fixtures',
     )[0] as Buffer[][];
     const texts = rows.map((row) => createHash('md5').update(row[0]!).digest('hex'));
     expect(new Set(texts).size).toBe(texts.length);
+    // Values joined raw, NULLs left out; then each text column's length (-1 for NULL).
     expect(rows.slice(0, 4).map((row) => row[0]!.toString('utf8'))).toEqual([
-      '1|0:|0:|0:|0:',
-      '2|\\N|\\N|\\N|\\N',
-      '3|4:NULL|4:NULL|4:NULL|4:NULL',
-      '4|2:\\N|2:\\N|2:\\N|2:\\N',
+      '1|||||0|0|0|0',
+      '2|-1|-1|-1|-1',
+      '3|NULL|NULL|NULL|NULL|4|4|4|4',
+      '4|\\N|\\N|\\N|\\N|2|2|2|2',
     ]);
+  });
+
+  it('native row texts keep a separator inside a value apart from the one between values', async () => {
+    const table = tableIn(left, 't_text');
+    const rowText = mysqlRowTextSql(copiedColumns(table), 'native');
+    const values = [
+      ["'a|'", "'b'", 'NULL'],
+      ["'a'", "'|b'", 'NULL'],
+      ["'a'", 'NULL', "'|b'"],
+      ['NULL', "'a'", "'|b'"],
+    ];
+    const rows = values
+      .map(([c, v, t]) => `SELECT 1 AS id, ${c} AS c, ${v} AS v, ${t} AS t, NULL AS l`)
+      .join(' UNION ALL ');
+    const sql = `SELECT ${asBytes(rowText)} FROM (${rows}) AS t_text`;
+    const texts = (
+      (await left.session.use((connection) => connection.query({ sql, rowsAsArray: true })))[0] as Buffer[][]
+    ).map((row) => row[0]!.toString('utf8'));
+    expect(new Set(texts).size).toBe(values.length);
   });
 
   it.each(MUTATIONS)('changing $what changes the canonical and the native checksum', async (mutation) => {
