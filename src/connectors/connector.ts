@@ -87,6 +87,13 @@ export interface ReadOptions {
   /** The columns `range` is on (default the primary key). */
   key?: string[];
   /**
+   * Only the rows matching this SQL condition in this engine's dialect (a plan's `where`), ANDed
+   * in parentheses with the range's own condition; default the table's `rowFilter`, absent = every
+   * row. A condition the server refuses fails the read with a DatabaseError naming the table and
+   * the condition.
+   */
+  where?: string;
+  /**
    * Read the rows in this encoding (`RowBatch.encoded`) instead of as canonical values: one that
    * one of `rowEncodings` for the table that the target `acceptsEncoding`.
    */
@@ -132,6 +139,8 @@ export interface ChecksumOptions {
   /** The columns `range` is on; absent with `range` absent = every row. */
   key?: string[];
   range?: KeyRange;
+  /** Only the rows matching this condition, as ReadOptions.where (default the table's `rowFilter`). */
+  where?: string;
 }
 
 /** What a write did. */

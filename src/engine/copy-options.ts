@@ -2,6 +2,7 @@
 import type { CoercionRule } from '../values/coercions.js';
 import type { Reporter } from './events.js';
 import type { LoadLimits } from './load-limits.js';
+import type { TableRule } from './table-rules.js';
 
 /** What to do with a target table that already exists. */
 export type IfExistsPolicy = 'fail' | 'drop' | 'truncate' | 'append';
@@ -19,6 +20,11 @@ export interface CopyOptions {
   tables?: string[];
   /** Leave these tables out. */
   exclude?: string[];
+  /**
+   * A plan's `tables` list, in order: which tables (names or patterns), under which names, with
+   * which columns and rows (table-rules.ts); combines with `tables` and `exclude`.
+   */
+  tableRules?: TableRule[];
   /** Create the schema, copy no rows. */
   schemaOnly?: boolean;
   /** Copy rows into tables that already exist; create nothing. */

@@ -24,6 +24,8 @@ export interface ColumnPlan {
 export interface TablePlan {
   table: string;
   targetTable: string;
+  /** The plan's condition on the source's rows: only those that match are copied. */
+  where?: string;
   columns: ColumnPlan[];
 }
 
@@ -53,6 +55,7 @@ export async function planCopy(options: CopyOptions): Promise<CopyPlan> {
       return {
         table: table.name,
         targetTable: targetTable.name,
+        ...(table.rowFilter !== undefined ? { where: table.rowFilter } : {}),
         columns: copiedColumns(table).map((column, c): ColumnPlan => {
           const targetColumn = targetColumns[c]?.name ?? column.name;
           if (source.dialect === target.dialect) {

@@ -1,13 +1,15 @@
 /**
  * Picks the tables a copy works on from the source's schema, and prepares them for the target:
- * a table named on the command line that does not exist is a usage error; generated columns and
- * foreign keys that cannot cross are turned into notes rather than dropped silently.
+ * a table named on the command line or in the plan's rules that does not exist is a usage error;
+ * the rules (table-rules.ts) shape the tables; generated columns and foreign keys that cannot cross
+ * are turned into notes rather than dropped silently.
  */
 import type { Connector, SchemaNote } from '../connectors/connector.js';
 import type { Dialect } from '../connectors/dialect.js';
 import { UsageError } from '../errors.js';
 import type { DatabaseSchema, Table } from '../schema/table.js';
 import type { CopyOptions } from './copy-options.js';
+import { applyTableRules, checkTableRules, selectByRules } from './table-rules.js';
 import { planTargetNames, type Rename } from './target-names.js';
 
 /** Throws a UsageError naming every requested table the source does not have. */
@@ -64,7 +66,10 @@ export function prepareTables(
 /** The tables of a copy: as the source has them, adapted for the target, and named for it. */
 export interface ResolvedTables {
   schema: DatabaseSchema;
+  /** The source's tables that are not copied. */
   excluded: Set<string>;
+  /** Source tables as the source has them, shaped by the plan's rules (same order as `targetTables`). */
+  chosen: Table[];
   /** Source tables adapted to the target dialect (same order as `targetTables`). */
   prepared: { tables: Table[]; notes: SchemaNote[] };
   /** The same tables as the target will name them. */
@@ -72,21 +77,37 @@ export interface ResolvedTables {
   renames: Rename[];
 }
 
-/** Introspects the source, applies `--tables`/`--exclude` (usage error for unknown names), adapts and names. */
+/**
+ * Introspects the source, applies `--tables`/`--exclude` and the plan's table rules (usage error
+ * for unknown names and patterns that match nothing), shapes, adapts and names the tables.
+ */
 export async function resolveTables(
   source: Connector,
   target: Pick<Connector, 'dialect' | 'capabilities'>,
-  options: Pick<CopyOptions, 'tables' | 'exclude'>,
+  options: Pick<CopyOptions, 'tables' | 'exclude' | 'tableRules'>,
 ): Promise<ResolvedTables> {
-  const schema = await source.introspect(options.tables?.length ? { tables: options.tables } : undefined);
+  const rules = options.tableRules ?? [];
+  checkTableRules(rules);
+  // Patterns match against every table of the source, so only a plain `--tables` narrows the read.
+  const narrowed = rules.length === 0 && !!options.tables?.length;
+  const schema = await source.introspect(narrowed ? { tables: options.tables! } : undefined);
   checkNamedTables(schema, options.tables, '--tables');
   if (options.exclude?.length) {
-    const all = options.tables?.length ? await source.introspect() : schema;
+    const all = narrowed ? await source.introspect() : schema;
     checkNamedTables(all, options.exclude, '--exclude');
   }
-  const excluded = new Set(options.exclude ?? []);
-  const chosen = schema.tables.filter((table) => !excluded.has(table.name));
-  const prepared = prepareTables(chosen, source.dialect, target.dialect);
-  const { tables: targetTables, renames } = planTargetNames(prepared.tables, target.capabilities);
-  return { schema, excluded, prepared, targetTables, renames };
+  const named = options.tables?.length ? new Set(options.tables) : undefined;
+  const left = new Set(options.exclude ?? []);
+  const picked = selectByRules(schema.tables, rules).filter(
+    (table) => (!named || named.has(table.name)) && !left.has(table.name),
+  );
+  const shaped = applyTableRules(picked, rules);
+  const prepared = prepareTables(shaped.tables, source.dialect, target.dialect);
+  prepared.notes.unshift(...shaped.notes);
+  const { tables, renames } = planTargetNames(prepared.tables, target.capabilities, shaped.names);
+  // The row filter is the source's condition: target tables hold only the rows it let through.
+  const targetTables = tables.map(({ rowFilter: _source, ...table }) => table);
+  const copied = new Set(picked.map((table) => table.name));
+  const excluded = new Set(schema.tables.map((table) => table.name).filter((name) => !copied.has(name)));
+  return { schema, excluded, chosen: shaped.tables, prepared, targetTables, renames };
 }

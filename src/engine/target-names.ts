@@ -1,12 +1,13 @@
 /**
  * DESIGN.md's name rule: a name the target cannot take is renamed by one documented rule, and
- * every rename is reported. Too long → a prefix plus `_` and 8 hex digits of the name's SHA-1;
+ * every rename is reported. A name the plan asks for (table-rules.ts) goes through the same rule. Too long → a prefix plus `_` and 8 hex digits of the name's SHA-1;
  * an index or foreign key name already taken in a schema-wide namespace → `<table>_<name>`, then
  * `_2`, `_3`…; columns that collide under case folding → `_2`, `_3`…
  */
 import { createHash } from 'node:crypto';
 import type { ConnectorCapabilities } from '../connectors/connector.js';
 import type { Table } from '../schema/table.js';
+import type { RequestedNames } from './table-rules.js';
 
 /** One name the target could not take as it was, and what it became. */
 export interface Rename {
@@ -56,10 +57,20 @@ class Namespace {
   }
 }
 
-/** Returns the tables as the target will name them, with every rename that was needed. */
+/** Why a name changed: the plan asked for it, the target could not take it, or both. */
+function why(asked: boolean, fitted: boolean, rule: string): string {
+  if (!asked) return rule;
+  return fitted ? 'renamed by the plan' : `renamed by the plan, then: ${rule}`;
+}
+
+/**
+ * Returns the tables as the target will name them, with every rename that was needed. `requested`
+ * (by source table name) holds the names a plan asks for; they are fitted like any other name.
+ */
 export function planTargetNames(
   tables: Table[],
   capabilities: ConnectorCapabilities,
+  requested: ReadonlyMap<string, RequestedNames> = new Map(),
 ): { tables: Table[]; renames: Rename[] } {
   const max = capabilities.maxIdentifierLength;
   const renames: Rename[] = [];
@@ -70,26 +81,34 @@ export function planTargetNames(
   const tableNames = new Map<string, string>();
   const tableSpace = new Namespace();
   for (const table of tables) {
-    const to = tableSpace.claim([table.name], max);
+    const wanted = requested.get(table.name)?.table ?? table.name;
+    const to = tableSpace.claim([wanted], max);
     tableNames.set(table.name, to);
-    note({ kind: 'table', table: table.name, from: table.name, to, reason: `longer than ${max} bytes` });
+    const reason = why(wanted !== table.name, to === wanted, `longer than ${max} bytes`);
+    note({ kind: 'table', table: table.name, from: table.name, to, reason });
   }
 
   const columnNames = new Map<string, Map<string, string>>();
   for (const table of tables) {
     const space = new Namespace();
     const map = new Map<string, string>();
+    const asked = requested.get(table.name)?.columns;
     for (const column of table.columns) {
+      const wanted = asked?.get(column.name) ?? column.name;
       const to = capabilities.caseInsensitiveColumnNames
-        ? space.claim([column.name], max)
-        : fitLength(column.name, max);
+        ? space.claim([wanted], max)
+        : fitLength(wanted, max);
       map.set(column.name, to);
       note({
         kind: 'column',
         table: table.name,
         from: column.name,
         to,
-        reason: 'too long, or equal to another column name when case is ignored',
+        reason: why(
+          wanted !== column.name,
+          to === wanted,
+          'too long, or equal to another column name when case is ignored',
+        ),
       });
     }
     columnNames.set(table.name, map);

@@ -81,6 +81,11 @@ export interface Table {
   estimatedRows?: number;
   /** The source's estimate of the table's data size in bytes (statistics), for chunk sizes; not exact. */
   estimatedBytes?: number;
+  /**
+   * Source side: the rows a run works on, as an SQL condition in the source's dialect (a plan's
+   * `where`); reads and checksums take only matching rows (ReadOptions.where). Absent = every row.
+   */
+  rowFilter?: string;
 }
 
 /** A database object other than a table: copied between same engines, listed otherwise. */

@@ -21,6 +21,7 @@ export interface ColumnPair {
 
 /** Everything verify needs to compare one table. */
 export interface TablePair {
+  /** The source table as the plan's rules shape it; its `rowFilter` limits the source side's rows. */
   source: Table;
   /** The target table as its database describes it. */
   target: Table;
@@ -49,9 +50,10 @@ export function pairTable(
   targetTable: Table,
 ): TablePair {
   const sourceColumns = copiedColumns(sourceTable);
-  const writtenColumns = copiedColumns(written);
-  const targets = sourceColumns.map((column, at) => {
-    const name = writtenColumns[at]?.name ?? column.name;
+  // `written` has one column per source column in the same order (a copy renames, never reorders;
+  // a generated column may be a plain one there), so a renamed column pairs by its position.
+  const targets = sourceColumns.map((column) => {
+    const name = written.columns[sourceTable.columns.indexOf(column)]?.name ?? column.name;
     const found = targetTable.columns.find((candidate) => candidate.name === name);
     if (!found) {
       throw new PreconditionError(

@@ -1,4 +1,5 @@
 /** The options of one verify, as the library API and the CLI take them. */
+import type { TableRule } from '../engine/table-rules.js';
 import type { CoercionRule } from '../values/coercions.js';
 import type { VerifyReporter } from './verify-events.js';
 
@@ -12,6 +13,11 @@ export interface VerifyOptions {
   tables?: string[];
   /** Leave these source tables out. */
   exclude?: string[];
+  /**
+   * The copy's table rules (CopyOptions.tableRules): the same tables, target names, columns and
+   * rows are compared; a `where` filters the source side only, since the target holds what it let through.
+   */
+  tableRules?: TableRule[];
   /** Rewrite the differing rows on the target from the source, then check them again. */
   repair?: boolean;
   /** With `repair`: count what would be deleted and inserted per table, write nothing. */

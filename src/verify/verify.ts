@@ -54,13 +54,14 @@ async function runVerify(
 ): Promise<VerifyResult> {
   const started = performance.now();
   const reporters = options.reporters ?? [];
-  const { schema, prepared, targetTables } = await resolveTables(source, target, options);
+  const { chosen, prepared, targetTables } = await resolveTables(source, target, options);
   const present = await target.introspect({ tables: targetTables.map((table) => table.name) });
   const works: TableWork[] = [];
   for (const [at, sourceTable] of prepared.tables.entries()) {
     const written = targetTables[at]!;
-    // The source table as introspected (prepared ones are adapted to the target's dialect).
-    const original = schema.tables.find((table) => table.name === sourceTable.name) ?? sourceTable;
+    // The source table as introspected and shaped by the plan's rules (prepared ones are adapted
+    // to the target's dialect); it carries the rules' row filter, which its reads and checksums apply.
+    const original = chosen[at] ?? sourceTable;
     const result = emptyResult(original.name, written.name);
     const work: TableWork = { result, ranges: [], found: [], started: performance.now(), pending: 0 };
     works.push(work);

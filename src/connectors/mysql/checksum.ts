@@ -6,7 +6,8 @@
 import { DatabaseError } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import { type ChecksumMode, type ChunkChecksum, checksumFromSums } from '../../values/canonical-text.js';
-import type { KeyRange } from '../connector.js';
+import type { ChecksumOptions, KeyRange } from '../connector.js';
+import { rowFilterOf, rowFilterText, withRowFilter } from '../row-filter.js';
 import { type MysqlClause, mysqlKeyColumns, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { type MysqlConnection, statementError } from './session.js';
 import { quoteIdentifier } from './sql.js';
@@ -233,17 +234,22 @@ function rangeWhere(table: Table, key: string[] | undefined, range: KeyRange | u
 export async function mysqlChunkChecksum(
   connection: MysqlConnection,
   table: Table,
-  options: { columns: string[]; mode: ChecksumMode; key?: string[]; range?: KeyRange },
+  options: ChecksumOptions,
 ): Promise<ChunkChecksum> {
   const columns = columnsNamed(table, options.columns);
   const where = rangeWhere(table, options.key, options.range);
-  const sql = mysqlChecksumSelect(table, columns, options.mode, where.sql);
+  const filter = rowFilterOf(table, options);
+  const sql = mysqlChecksumSelect(table, columns, options.mode, withRowFilter(where.sql, filter));
   let rows: MysqlChecksumRow[];
   try {
     [rows] = (await connection.query(sql, where.params)) as unknown as [MysqlChecksumRow[]];
   } catch (error) {
     const { host, port, database } = connection.config;
-    throw statementError(`Checksumming table "${table.name}"`, error, `${host}:${port}/${database ?? ''}`);
+    throw statementError(
+      `Checksumming table "${table.name}"${rowFilterText(filter)}`,
+      error,
+      `${host}:${port}/${database ?? ''}`,
+    );
   }
   const row = rows[0];
   if (!row)

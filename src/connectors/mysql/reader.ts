@@ -10,6 +10,7 @@ import type { LogicalType } from '../../schema/logical-type.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
 import type { ReadOptions } from '../connector.js';
+import { rowFilterOf, rowFilterText, withRowFilter } from '../row-filter.js';
 import { type MysqlClause, mysqlKeyColumns, mysqlKeyOrder, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { MysqlValueProblem } from './codecs.js';
 import { isMysqlLineEncoding, mysqlLineSelect } from './passthrough.js';
@@ -32,22 +33,24 @@ export function selectList(columns: Column[]): string {
 
 /**
  * The SELECT that reads a table's copied columns: the rows of `options.range` in binary order of
- * `options.key` (chunks.ts) when either is given, else every row in primary-key order.
+ * `options.key` (chunks.ts) when either is given, else every row in primary-key order; only those
+ * matching `options.where` (default the table's `rowFilter`).
  */
 export function selectStatement(
   table: Table,
-  options: Pick<ReadOptions, 'key' | 'range' | 'encoding'> = {},
+  options: Pick<ReadOptions, 'key' | 'range' | 'encoding' | 'where'> = {},
 ): MysqlClause {
   const list = isMysqlLineEncoding(options.encoding)
     ? mysqlLineSelect(table, options.encoding!)
     : selectList(copiedColumns(table));
   const from = `SELECT ${list} FROM ${quoteIdentifier(table.name)}`;
+  const filter = rowFilterOf(table, options);
   if (options.key === undefined && options.range === undefined) {
     const order =
       table.primaryKey.length > 0
         ? ` ORDER BY ${table.primaryKey.map((name) => quoteIdentifier(name)).join(', ')}`
         : '';
-    return { sql: `${from}${order}`, params: [] };
+    return { sql: `${from}${withRowFilter('', filter)}${order}`, params: [] };
   }
   const keyNames = options.key ?? table.primaryKey;
   if (keyNames.length === 0) {
@@ -58,7 +61,8 @@ export function selectStatement(
   }
   const key = mysqlKeyColumns(table, keyNames).map(mysqlKeySql);
   const where = mysqlRangeWhere(key, options.range ?? {});
-  return { sql: `${from}${where.sql}${mysqlKeyOrder(key)}`, params: where.params };
+  // The condition's text comes after every range placeholder: a `?` inside it binds nothing.
+  return { sql: `${from}${withRowFilter(where.sql, filter)}${mysqlKeyOrder(key)}`, params: where.params };
 }
 
 /** Decoded rows in bounded batches. */
@@ -113,6 +117,17 @@ function keyOf(table: Table, columns: Column[], row: unknown[]): string {
       return `${name}=${Buffer.isBuffer(value) ? `0x${value.toString('hex')}` : String(value)}`;
     })
     .join(', ');
+}
+
+/**
+ * An error the server answered a statement with, the connection still open (mysql2 marks the
+ * errors that end a connection `fatal`); a killed query is not one, it may mean a lost snapshot.
+ */
+function refusedStatement(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { fatal, sqlState, errno } = error as { fatal?: boolean; sqlState?: string; errno?: number };
+  // 1317 ER_QUERY_INTERRUPTED, 1927 ER_CONNECTION_KILLED.
+  return fatal !== true && typeof sqlState === 'string' && errno !== 1317 && errno !== 1927;
 }
 
 /** Waits until a query's result stream has ended, successfully or not. */
@@ -211,9 +226,11 @@ export class MysqlReader {
           else yield* rowBatches(raws, options, decodeRow);
         } catch (error) {
           if (isFerryError(error)) throw error;
-          // The snapshot's connection failed: never carry on with current data.
-          if (held) throw this.snapshot.lostBy(table.name, error);
-          throw statementError(`Reading table "${table.name}"`, error, this.session.display);
+          // The snapshot's connection failed: never carry on with current data. A statement the
+          // server refused (a plan's bad condition) leaves the connection and its transaction be.
+          if (held && !refusedStatement(error)) throw this.snapshot.lostBy(table.name, error);
+          const rows = rowFilterText(rowFilterOf(table, options));
+          throw statementError(`Reading table "${table.name}"${rows}`, error, this.session.display);
         }
         finished = true;
       } finally {

@@ -10,6 +10,7 @@ import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { Column, Table } from '../../schema/table.js';
 import { type ChecksumMode, type ChunkChecksum, checksumFromSums } from '../../values/canonical-text.js';
 import type { ChecksumOptions } from '../connector.js';
+import { rowFilterOf, rowFilterText, withRowFilter } from '../row-filter.js';
 import { postgresKeyColumns, postgresRangeWhere } from './chunks.js';
 import { qualify, quoteIdent } from './identifiers.js';
 import { SERVER_ENCODING } from './sql.js';
@@ -268,6 +269,7 @@ export async function postgresChunkChecksum(
       }
       where = postgresRangeWhere(key, options.range);
     }
+    where = withRowFilter(where, rowFilterOf(table, options));
     // The row text is hashed as UTF-8 whatever the database's encoding, as the other side hashes it.
     const utf8 = await storesUtf8(session.client);
     const text = rowTextSql(columns, options.mode, utf8 ? OCTETS : UTF8_OCTETS);
@@ -283,7 +285,7 @@ export async function postgresChunkChecksum(
     if (isFerryError(error)) throw error;
     throw new DatabaseError(
       'PG_CHECKSUM_FAILED',
-      `Checksumming a chunk of table "${table.name}" failed: ${messageOf(error)}`,
+      `Checksumming a chunk of table "${table.name}"${rowFilterText(rowFilterOf(table, options))} failed: ${messageOf(error)}`,
       { cause: error },
     );
   }

@@ -11,6 +11,7 @@ import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import type { CanonicalValue, Row, RowBatch } from '../../values/canonical.js';
 import { Coercions, lossError } from '../../values/coercions.js';
 import type { ReadOptions } from '../connector.js';
+import { rowFilterOf, rowFilterText, withRowFilter } from '../row-filter.js';
 import { isPostgresBinaryEncoding } from './binary-passthrough.js';
 import { postgresKeyColumns, postgresKeyOrder, postgresRangeWhere } from './chunks.js';
 import { postgresDecoder } from './codecs.js';
@@ -20,8 +21,11 @@ import { CopyLineSplitter, decodeCopyLine } from './copy-text.js';
 import { qualify, quoteIdent } from './identifiers.js';
 import type { PostgresSnapshot } from './snapshot.js';
 
-/** Which rows a read takes: a key range of `key` (default the primary key), or every row. */
-export type PostgresReadSelection = Pick<ReadOptions, 'key' | 'range'>;
+/**
+ * Which rows a read takes: a key range of `key` (default the primary key), or every row; only
+ * those matching `where` (default the table's `rowFilter`).
+ */
+export type PostgresReadSelection = Pick<ReadOptions, 'key' | 'range' | 'where'>;
 
 /**
  * The SELECT of a table's copied columns: the rows of `selection.range`, ordered by the key
@@ -40,7 +44,8 @@ export function postgresSelectStatement(
       `Table "${table.name}" has no primary key: a key range of it needs the key's columns.`,
     );
   }
-  const where = selection.range ? postgresRangeWhere(key, selection.range) : '';
+  const range = selection.range ? postgresRangeWhere(key, selection.range) : '';
+  const where = withRowFilter(range, rowFilterOf(table, selection));
   return `SELECT ${columns.join(', ')} FROM ${qualify(schema, table.name)}${where}${postgresKeyOrder(key)}`;
 }
 
@@ -90,9 +95,14 @@ export class PostgresReader {
       clean = true;
     } catch (error) {
       if (isFerryError(error)) throw error;
-      throw new DatabaseError('PG_READ_FAILED', `Reading table "${table.name}" failed: ${messageOf(error)}`, {
-        cause: error,
-      });
+      const rows = rowFilterText(rowFilterOf(table, options));
+      throw new DatabaseError(
+        'PG_READ_FAILED',
+        `Reading table "${table.name}"${rows} failed: ${messageOf(error)}`,
+        {
+          cause: error,
+        },
+      );
     } finally {
       // A COPY abandoned half-way leaves the connection mid-protocol: close it rather than reuse it.
       client.release(!clean);

@@ -33,6 +33,8 @@ export interface SqliteChecksumOptions {
   key?: string[];
   /** Only the rows of this range of `key` (binary order, as planChunks made it); absent = every row. */
   range?: KeyRange;
+  /** Only the rows matching this condition (ReadOptions.where; default the table's `rowFilter`). */
+  where?: string;
   /** Canonical mode: the policies the copy read with, so a NULLed mismatch compares as NULL. */
   coercions?: Coercions;
   /** Read batch limits (default CHECKSUM_BATCH): memory stays bounded whatever the chunk's size. */
@@ -87,6 +89,7 @@ export async function sqliteChunkChecksum(
       batchBytes: options.batchBytes ?? CHECKSUM_BATCH.batchBytes,
       ...(options.range ? { range: options.range } : {}),
       ...(options.key ? { key: options.key } : {}),
+      ...(options.where !== undefined ? { where: options.where } : {}),
       ...(options.coercions ? { coercions: options.coercions } : {}),
       // Native compares SQLite with SQLite: values are handed over as stored, as a SQLite copy gets them.
       ...(options.mode === 'native' ? { targetDialect: 'sqlite' as const } : {}),

@@ -11,6 +11,7 @@ import { describeType } from '../../schema/logical-type.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
 import type { ReadOptions } from '../connector.js';
+import { rowFilterOf, rowFilterText, withRowFilter } from '../row-filter.js';
 import {
   type SqliteClause,
   sqliteKeyColumns,
@@ -50,17 +51,19 @@ export function sqliteDeclared(db: SqliteDatabase, table: string, columns: Colum
 /**
  * `WHERE` and `ORDER BY`: with a range or a key, the range's rows in binary key order (chunks.ts);
  * otherwise every row by the primary key, else the rowid (under whichever of its names no column
- * shadows).
+ * shadows). Only rows matching the plan's condition (`rowFilterOf`), if any.
  */
 function selection(table: Table, rowid: string | undefined, options: ReadOptions): SqliteClause {
+  const filter = rowFilterOf(table, options);
   if (options.range || options.key) {
     const key = sqliteKeySql(sqliteKeyColumns(table, options.key ?? table.primaryKey));
     const where = sqliteRangeWhere(key, options.range ?? {});
-    return { sql: `${where.sql}${sqliteKeyOrder(key)}`, params: where.params };
+    return { sql: `${withRowFilter(where.sql, filter)}${sqliteKeyOrder(key)}`, params: where.params };
   }
+  const where = withRowFilter('', filter);
   if (table.primaryKey.length > 0)
-    return { sql: ` ORDER BY ${table.primaryKey.map(quoteSqliteIdent).join(', ')}`, params: [] };
-  return { sql: rowid ? ` ORDER BY ${rowid}` : '', params: [] };
+    return { sql: `${where} ORDER BY ${table.primaryKey.map(quoteSqliteIdent).join(', ')}`, params: [] };
+  return { sql: `${where}${rowid ? ` ORDER BY ${rowid}` : ''}`, params: [] };
 }
 
 /**
@@ -94,7 +97,7 @@ export async function* readSqliteTable(
   } catch (error) {
     throw new DatabaseError(
       'SQLITE_READ_FAILED',
-      `Reading table "${table.name}" failed: ${messageOf(error)}`,
+      `Reading table "${table.name}"${rowFilterText(rowFilterOf(table, options))} failed: ${messageOf(error)}`,
       {
         cause: error,
       },
