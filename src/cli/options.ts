@@ -1,4 +1,5 @@
 /** Parsers for option values shared by commands; each throws a UsageError naming the option. */
+import { BYTE_SIZE_EXAMPLES, parseByteSize } from '../engine/byte-size.js';
 import { UsageError } from '../errors.js';
 
 /** `a,b, c` → `['a','b','c']`; repeated options accumulate. */
@@ -36,18 +37,14 @@ export function positiveInteger(option: string) {
   };
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
 /** A size in bytes: `500000`, `512k`, `20M`, `1G` (binary multiples; a trailing `B` is allowed). */
 export function byteSize(option: string) {
   return (value: string): number => {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]?)i?b?$/i.exec(value.trim());
-    const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()];
-    const size = match && unit ? Number(match[1]) * unit : Number.NaN;
-    if (Number.isFinite(size) && size > 0) return size;
+    const size = parseByteSize(value);
+    if (size !== undefined) return size;
     throw new UsageError(
       'BAD_OPTION',
-      `${option} must be a size such as 500000, 512k or 20M; got "${value}".`,
+      `${option} must be a size such as ${BYTE_SIZE_EXAMPLES}; got "${value}".`,
     );
   };
 }
