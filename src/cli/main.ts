@@ -6,6 +6,8 @@ import { Command, CommanderError } from 'commander';
 import { FerryError } from '../errors.js';
 import { redact } from '../secrets.js';
 import { registerCopyCommand } from './commands/copy.js';
+import { registerInitCommand } from './commands/init.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { VERSION } from './version.js';
 
@@ -27,6 +29,8 @@ function buildProgram(setStatus: (status: number) => void): Command {
     });
   registerCopyCommand(program, setStatus);
   registerVerifyCommand(program, setStatus);
+  registerInitCommand(program, setStatus);
+  registerPlanCommand(program, setStatus);
   return program;
 }
 
