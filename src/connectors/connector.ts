@@ -222,6 +222,45 @@ export interface LoadSample {
   metrics: Partial<Record<LoadMetric, number>>;
 }
 
+/**
+ * What a run will do on one side, for `checkAccess`. The source reads `tables` (inside a
+ * consistent snapshot when `snapshot`); the target creates tables and Ferry's progress table, and
+ * writes into (after dropping or emptying, as `clear` says) the `tables` that exist already.
+ */
+export interface AccessRequest {
+  role: 'source' | 'target';
+  /** Source: the tables read. Target: the tables that exist already and will be written into, emptied or dropped. */
+  tables: string[];
+  /** Source: the run opens a consistent snapshot (`openSnapshot`) and records the change log position. */
+  snapshot: boolean;
+  /** Target: the run creates tables (schema phase), not only Ferry's progress table. */
+  createTables?: boolean;
+  /** Target: only the schema is created; no row is written (no progress table, no bulk load). */
+  schemaOnly?: boolean;
+  /** Target: what happens first to the existing `tables`. */
+  clear?: 'drop' | 'truncate';
+  /**
+   * The run's mode. `snapshot` is a full load; `sync` (change data capture, to come) will add the
+   * change stream's privileges and server settings here.
+   */
+  mode: 'snapshot' | 'sync';
+  /** Target: about how many bytes the run will write (the source's estimate), for a free space check. */
+  expectedBytes?: number;
+}
+
+/** A privilege, setting or room a run needs that this side lacks, said as the engine names it. */
+export interface AccessProblem {
+  level: 'error' | 'warning';
+  /** What it is about: a table, the schema or database, the server, the file. */
+  subject: string;
+  /** The privilege or setting, as the engine spells it: `RELOAD`, `SELECT`, `local_infile`. */
+  need: string;
+  /** One line: who lacks what (`MariaDB user 'ferry_ro'@'%' lacks RELOAD …`). */
+  message: string;
+  /** One line: the statement to run or the setting to change. */
+  fix: string;
+}
+
 /** One database reached through one URL. Created by the registry; `connect` before anything else. */
 export interface Connector {
   readonly dialect: Dialect;
@@ -344,6 +383,13 @@ export interface Connector {
    * Every column must be one `canRenderChecksum` accepts. Throws DatabaseError naming the table.
    */
   checksum(table: Table, options: ChecksumOptions): Promise<ChunkChecksum>;
+
+  /**
+   * Preflight, on a connected side: which privileges, settings and room the work of `request`
+   * needs that this account or server lacks, checked from the catalogs without writing anything.
+   * Returns no problem when all is there. Absent = the engine cannot tell (nothing is checked).
+   */
+  checkAccess?(request: AccessRequest): Promise<AccessProblem[]>;
 
   /**
    * Whether a failure raised by this connector (or its driver) may pass if the work is tried

@@ -8,6 +8,8 @@ import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/t
 import type { RowBatch } from '../../values/canonical.js';
 import type { ChecksumMode, ChunkChecksum } from '../../values/canonical-text.js';
 import type {
+  AccessProblem,
+  AccessRequest,
   ChecksumOptions,
   ChunkPlanOptions,
   Connector,
@@ -27,6 +29,7 @@ import type {
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { checkMysqlAccess } from './access.js';
 import { mysqlCanRender, mysqlChunkChecksum } from './checksum.js';
 import { planMysqlChunks } from './chunk-plan.js';
 import { introspectTables } from './introspect.js';
@@ -79,6 +82,10 @@ export class MysqlConnector implements Connector {
 
   async connect(): Promise<void> {
     await this.session.connect();
+  }
+
+  checkAccess(request: AccessRequest): Promise<AccessProblem[]> {
+    return checkMysqlAccess(this.session, request);
   }
 
   async introspect(filter?: TableFilter): Promise<DatabaseSchema> {

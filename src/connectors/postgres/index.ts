@@ -9,6 +9,8 @@ import type { RowBatch } from '../../values/canonical.js';
 import type { ChecksumMode, ChunkChecksum } from '../../values/canonical-text.js';
 import { TEXT_LINES } from '../../values/text-lines.js';
 import {
+  type AccessProblem,
+  type AccessRequest,
   type ChecksumOptions,
   type ChunkPlanOptions,
   type Connector,
@@ -29,6 +31,7 @@ import {
   type WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { checkPostgresAccess } from './access.js';
 import { postgresAcceptsEncoding, postgresRowEncoding } from './binary-passthrough.js';
 import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
 import { planPostgresChunks } from './chunk-plan.js';
@@ -123,6 +126,12 @@ export class PostgresConnector implements Connector {
     } finally {
       client.release(broken);
     }
+  }
+
+  checkAccess(request: AccessRequest): Promise<AccessProblem[]> {
+    return this.withClient('Checking privileges', (client) =>
+      checkPostgresAccess(client, this.schema, request),
+    );
   }
 
   introspect(filter?: TableFilter): Promise<DatabaseSchema> {

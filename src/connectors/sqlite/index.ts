@@ -9,6 +9,8 @@ import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/t
 import type { RowBatch } from '../../values/canonical.js';
 import type { ChecksumMode, ChunkChecksum } from '../../values/canonical-text.js';
 import type {
+  AccessProblem,
+  AccessRequest,
   ChecksumOptions,
   ChunkPlanOptions,
   Connector,
@@ -28,6 +30,7 @@ import type {
   WriteResult,
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
+import { checkSqliteAccess } from './access.js';
 import { sqliteCanRender, sqliteChunkChecksum } from './checksum.js';
 import { planSqliteChunks } from './chunk-plan.js';
 import { createSqliteConstraints } from './constraints.js';
@@ -77,6 +80,10 @@ export class SqliteConnector implements Connector {
 
   async connect(): Promise<void> {
     this.session.open();
+  }
+
+  checkAccess(request: AccessRequest): Promise<AccessProblem[]> {
+    return checkSqliteAccess(this.session.path, request);
   }
 
   async introspect(filter?: TableFilter): Promise<DatabaseSchema> {
