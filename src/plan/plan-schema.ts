@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { BYTE_SIZE_EXAMPLES, parseByteSize } from '../engine/byte-size.js';
 import { IF_EXISTS_POLICIES, type IfExistsPolicy } from '../engine/copy-options.js';
 import { type LoadLimits, parseLoadLimits } from '../engine/load-limits.js';
+import { isPattern } from '../engine/table-rules.js';
 import { isFerryError } from '../errors.js';
 import { type CoercionRule, parseCoercionRule } from '../values/coercions.js';
 
@@ -145,8 +146,6 @@ const columns = strictObject({
   }
 });
 
-const WILDCARD = /[*?]/;
-
 /** One `tables:` entry: an include (with its mapping) or an exclude. See engine/table-rules.ts. */
 const tableRule = strictObject({
   include: name.optional(),
@@ -181,7 +180,7 @@ const tableRule = strictObject({
       }
     }
   }
-  if (rule.rename !== undefined && rule.include !== undefined && WILDCARD.test(rule.include)) {
+  if (rule.rename !== undefined && rule.include !== undefined && isPattern(rule.include)) {
     ctx.addIssue({
       code: 'custom',
       path: ['rename'],
