@@ -3,8 +3,13 @@ import type { Reporter } from '../engine/events.js';
 import { redact } from '../secrets.js';
 import { describeSnapshot } from './copy-summary.js';
 
+/** Where human lines go: stderr, or the progress bars, which print them above themselves. */
+export interface LineSink {
+  write(text: string): unknown;
+}
+
 /** Writes human progress lines to `stream` (stderr by default). */
-export function stderrLog(stream: NodeJS.WritableStream = process.stderr): Reporter {
+export function stderrLog(stream: LineSink = process.stderr): Reporter {
   const write = (line: string) => stream.write(`${redact(line)}\n`);
   return {
     onConnected: (e) => write(`ferry: ${e.source} (${e.sourceVersion}) → ${e.target}`),

@@ -169,6 +169,15 @@ async function runChunk(phase: DataPhase, task: ChunkTask): Promise<number> {
       if (recorded) {
         table.rows += recorded.rows;
         table.bytes += recorded.bytes;
+        // Listeners count rows by chunk: this one arrived too.
+        emit(reporters, 'onChunkDone', {
+          table: table.source.name,
+          chunk: task.index,
+          chunks: table.chunks,
+          rows: recorded.rows,
+          bytes: recorded.bytes,
+          seconds: (performance.now() - started) / 1000,
+        });
         break;
       }
       const passing = isPassing(phase, error);
@@ -186,6 +195,13 @@ async function runChunk(phase: DataPhase, task: ChunkTask): Promise<number> {
       }
       if (attempt >= phase.retries || !passing) {
         table.error = failure;
+        emit(reporters, 'onChunkFailed', {
+          table: table.source.name,
+          chunk: task.index,
+          chunks: table.chunks,
+          attempts: attempt + 1,
+          error: failure,
+        });
         break;
       }
       emit(reporters, 'onChunkRetry', {

@@ -18,7 +18,7 @@ import {
 } from './copy-options.js';
 import type { CopyResult, TableResult } from './copy-result.js';
 import { asFerryError } from './errors.js';
-import { emit } from './events.js';
+import { emit, type Reporter } from './events.js';
 import { LoadMonitor } from './load-monitor.js';
 import { batchBytesFor, DEFAULT_MEMORY_BYTES, minimumMemory } from './memory-budget.js';
 import { defaultParallel, MAX_PARALLEL } from './parallelism.js';
@@ -156,6 +156,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   if (!options.dataOnly && toCreate.length > 0) {
     emit(reporters, 'onPhase', { phase: 'constraints', tables: toCreate.length });
     await collect(
+      reporters,
       errors,
       'CONSTRAINTS_FAILED',
       'creating indexes, foreign keys and sequence positions',
@@ -173,8 +174,12 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
     // nothing to do: objects belong to the schema
   } else if (source.dialect === target.dialect) {
     emit(reporters, 'onPhase', { phase: 'objects', tables: objects.length });
-    const ok = await collect(errors, 'OBJECTS_FAILED', 'creating views, triggers and routines', () =>
-      target.createObjects(objects),
+    const ok = await collect(
+      reporters,
+      errors,
+      'OBJECTS_FAILED',
+      'creating views, triggers and routines',
+      () => target.createObjects(objects),
     );
     if (ok) {
       objectsCopied.push(...objects);
@@ -222,7 +227,9 @@ function checkRunSize(options: CopyOptions): void {
   }
 }
 
+/** Runs a step whose failure does not stop the run: the error joins the result and is reported. */
 async function collect(
+  reporters: readonly Reporter[],
   errors: FerryError[],
   code: string,
   what: string,
@@ -232,7 +239,9 @@ async function collect(
     await work();
     return true;
   } catch (error) {
-    errors.push(asFerryError(error, code, what));
+    const failure = asFerryError(error, code, what);
+    errors.push(failure);
+    emit(reporters, 'onError', { error: failure });
     return false;
   }
 }

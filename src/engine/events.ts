@@ -3,6 +3,7 @@
  * nothing about terminals or logs; the CLI, tests and later the metrics and state store listen.
  */
 import type { SchemaNote, SourceSnapshot } from '../connectors/connector.js';
+import type { FerryError } from '../errors.js';
 import type { SchemaObject } from '../schema/table.js';
 import type { TableResult } from './copy-result.js';
 import type { Rename } from './target-names.js';
@@ -31,6 +32,16 @@ export interface Reporter {
   }): void;
   /** A chunk failed for a passing reason and is being copied again from scratch. */
   onChunkRetry?(event: { table: string; chunk: number; attempt: number; reason: string }): void;
+  /** A chunk failed for good (a lasting failure, or out of retries): its table fails, the others go on. */
+  onChunkFailed?(event: {
+    table: string;
+    chunk: number;
+    chunks: number;
+    attempts: number;
+    error: FerryError;
+  }): void;
+  /** A failure outside a table's rows (indexes and keys, objects; or one that stopped the command). */
+  onError?(event: { error: FerryError; table?: string }): void;
   /** Something the user should know that does not stop the run. */
   onWarning?(event: { table?: string; message: string }): void;
   onTableProgress?(event: { table: string; rows: number; bytes: number }): void;

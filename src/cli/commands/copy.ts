@@ -10,15 +10,16 @@ import { redact } from '../../secrets.js';
 import { type CoercionRule, parseCoercionRule } from '../../values/coercions.js';
 import { LOSS_KIND_NAMES } from '../../values/loss-kinds.js';
 import { verifyDatabases } from '../../verify/verify.js';
+import type { VerifyReporter } from '../../verify/verify-events.js';
 import type { VerifyResult } from '../../verify/verify-result.js';
 import { formatJson, formatSummary } from '../copy-summary.js';
+import { addMonitorOptions, type MonitorFlags } from '../monitor-options.js';
+import { type Monitors, startMonitors } from '../monitors.js';
 import { byteSize, oneOf, parseList, positiveInteger, positiveNumber } from '../options.js';
 import { formatPlan } from '../plan-summary.js';
-import { stderrLog } from '../stderr-log.js';
-import { verifyLog } from '../verify-summary.js';
 import { verifyStatus } from './verify.js';
 
-interface CopyFlags {
+interface CopyFlags extends MonitorFlags {
   tables?: string[];
   exclude?: string[];
   schemaOnly?: boolean;
@@ -41,7 +42,7 @@ interface CopyFlags {
 
 /** Adds the `copy` command; `setStatus` receives 0 when every table arrived, else 1. */
 export function registerCopyCommand(program: Command, setStatus: (status: number) => void): void {
-  program
+  const command = program
     .command('copy')
     .description('Copy every table (schema and rows) of one database into another, same engine or not.')
     .argument('<source-url>', `where to read: ${KNOWN_SCHEMES.join(', ')} URL`)
@@ -110,7 +111,8 @@ export function registerCopyCommand(program: Command, setStatus: (status: number
       'skip the verify step that follows the copy (ferry verify: checksums of both sides, chunk by chunk)',
     )
     .option('--json', 'print the result as JSON on stdout instead of the summary')
-    .option('-q, --quiet', 'no progress lines on stderr')
+    .option('-q, --quiet', 'no progress lines on stderr');
+  addMonitorOptions(command, { report: true })
     .addHelpText(
       'after',
       `
@@ -140,30 +142,53 @@ Example:
         setStatus(0);
         return;
       }
-      const result = await copyDatabase({
-        source: sourceUrl,
-        target: targetUrl,
-        tables: flags.tables,
-        exclude: flags.exclude,
-        schemaOnly: flags.schemaOnly,
-        dataOnly: flags.dataOnly,
-        ifExists: flags.ifExists,
-        coerce: flags.coerce,
-        maxRowsPerSecond: flags.maxRowsPerSecond,
-        maxBytesPerSecond: flags.maxBytesPerSecond,
-        maxLoad: flags.maxLoad,
-        loadProbeTable: flags.loadProbeTable,
-        parallel: flags.parallel,
-        chunkRows: flags.chunkRows,
-        chunkBytes: flags.chunkBytes,
-        memory: flags.memory,
-        reporters: flags.quiet || flags.json ? [] : [stderrLog()],
-      });
-      const verified = await verifyCopy(sourceUrl, targetUrl, flags, result);
-      process.stdout.write(flags.json ? formatJson(result, verified) : formatSummary(result, verified));
-      for (const error of failures(result)) process.stderr.write(redact(`ferry: error: ${error}\n`));
-      setStatus(result.ok ? (verified ? verifyStatus(verified) : 0) : 1);
+      const monitors = await startMonitors(flags);
+      try {
+        await copyAndReport(sourceUrl, targetUrl, flags, monitors, setStatus);
+      } catch (error) {
+        monitors.fail(error);
+        throw error;
+      } finally {
+        await monitors.close();
+      }
     });
+}
+
+/** The copy, the verify step after it, the report, then the result on stdout. */
+async function copyAndReport(
+  sourceUrl: string,
+  targetUrl: string,
+  flags: CopyFlags,
+  monitors: Monitors,
+  setStatus: (status: number) => void,
+): Promise<void> {
+  const result = await copyDatabase({
+    source: sourceUrl,
+    target: targetUrl,
+    tables: flags.tables,
+    exclude: flags.exclude,
+    schemaOnly: flags.schemaOnly,
+    dataOnly: flags.dataOnly,
+    ifExists: flags.ifExists,
+    coerce: flags.coerce,
+    maxRowsPerSecond: flags.maxRowsPerSecond,
+    maxBytesPerSecond: flags.maxBytesPerSecond,
+    maxLoad: flags.maxLoad,
+    loadProbeTable: flags.loadProbeTable,
+    parallel: flags.parallel,
+    chunkRows: flags.chunkRows,
+    chunkBytes: flags.chunkBytes,
+    memory: flags.memory,
+    reporters: monitors.reporters,
+  });
+  const verified = await verifyCopy(sourceUrl, targetUrl, flags, result, monitors.verifyReporters);
+  await monitors.finish({ copy: result, verify: verified });
+  process.stdout.write(flags.json ? formatJson(result, verified) : formatSummary(result, verified));
+  // A JSON log has told them already, as events.
+  if (!monitors.logsErrors) {
+    for (const error of failures(result)) process.stderr.write(redact(`ferry: error: ${error}\n`));
+  }
+  setStatus(result.ok ? (verified ? verifyStatus(verified) : 0) : 1);
 }
 
 /**
@@ -175,6 +200,7 @@ async function verifyCopy(
   target: string,
   flags: CopyFlags,
   result: CopyResult,
+  reporters: VerifyReporter[],
 ): Promise<VerifyResult | undefined> {
   // Values a --coerce policy changed differ from the source on purpose.
   if (flags.verify === false || !result.ok || flags.schemaOnly || flags.ifExists === 'append')
@@ -188,7 +214,7 @@ async function verifyCopy(
     coerce: flags.coerce,
     parallel: flags.parallel,
     chunkRows: flags.chunkRows,
-    reporters: flags.quiet || flags.json ? [] : [verifyLog()],
+    reporters,
   });
 }
 

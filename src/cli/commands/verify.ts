@@ -5,21 +5,20 @@ import { type CoercionRule, parseCoercionRule } from '../../values/coercions.js'
 import { verifyDatabases } from '../../verify/verify.js';
 import type { VerifyOptions } from '../../verify/verify-options.js';
 import type { VerifyResult } from '../../verify/verify-result.js';
+import { addMonitorOptions, type MonitorFlags } from '../monitor-options.js';
+import { startMonitors } from '../monitors.js';
 import { parseList, positiveInteger } from '../options.js';
-import { formatVerifyJson, formatVerifySummary, verifyLog } from '../verify-summary.js';
+import { formatVerifyJson, formatVerifySummary } from '../verify-summary.js';
 
 /** The flags: the library's options, less the URLs and listeners, plus output choices. */
-type VerifyFlags = Omit<VerifyOptions, 'source' | 'target' | 'reporters'> & {
-  json?: boolean;
-  quiet?: boolean;
-};
+type VerifyFlags = Omit<VerifyOptions, 'source' | 'target' | 'reporters'> & MonitorFlags;
 
 /** Exit status of a verify: 0 when every table is equal (or was repaired), else 1. */
 export const verifyStatus = (result: VerifyResult) => (result.ok ? 0 : 1);
 
 /** Adds the `verify` command; `setStatus` receives 0 when nothing differs, else 1. */
 export function registerVerifyCommand(program: Command, setStatus: (status: number) => void): void {
-  program
+  const command = program
     .command('verify')
     .description(
       'Compare a target with its source chunk by chunk, checksummed inside both databases; name every differing row.',
@@ -47,7 +46,8 @@ export function registerVerifyCommand(program: Command, setStatus: (status: numb
       (value: string, previous: CoercionRule[] = []) => [...previous, parseCoercionRule(value)],
     )
     .option('--json', 'print the result as JSON on stdout')
-    .option('-q, --quiet', 'no progress lines on stderr')
+    .option('-q, --quiet', 'no progress lines on stderr');
+  addMonitorOptions(command)
     .addHelpText(
       'after',
       `
@@ -60,20 +60,29 @@ Example:
   ferry verify mysql://root@127.0.0.1/shop postgres://postgres@127.0.0.1/shop --repair`,
     )
     .action(async (sourceUrl: string, targetUrl: string, flags: VerifyFlags) => {
-      const result = await verifyDatabases({
-        source: sourceUrl,
-        target: targetUrl,
-        tables: flags.tables,
-        exclude: flags.exclude,
-        repair: flags.repair,
-        dryRun: flags.dryRun,
-        showValues: flags.showValues,
-        parallel: flags.parallel,
-        chunkRows: flags.chunkRows,
-        coerce: flags.coerce,
-        reporters: flags.quiet || flags.json ? [] : [verifyLog()],
-      });
-      process.stdout.write(flags.json ? formatVerifyJson(result) : formatVerifySummary(result));
-      setStatus(verifyStatus(result));
+      const monitors = await startMonitors(flags);
+      try {
+        const result = await verifyDatabases({
+          source: sourceUrl,
+          target: targetUrl,
+          tables: flags.tables,
+          exclude: flags.exclude,
+          repair: flags.repair,
+          dryRun: flags.dryRun,
+          showValues: flags.showValues,
+          parallel: flags.parallel,
+          chunkRows: flags.chunkRows,
+          coerce: flags.coerce,
+          reporters: monitors.verifyReporters,
+        });
+        await monitors.finish({ verify: result });
+        process.stdout.write(flags.json ? formatVerifyJson(result) : formatVerifySummary(result));
+        setStatus(verifyStatus(result));
+      } catch (error) {
+        monitors.fail(error);
+        throw error;
+      } finally {
+        await monitors.close();
+      }
     });
 }
