@@ -54,21 +54,14 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRep
       reach(target, 'target', problems),
     ]);
     const resolved = sourceUp ? await resolve(source, target, options, problems) : undefined;
-    if (sourceUp && !resolved) {
-      // The schema could not be read: the privileges may say why.
-      await checkSide(source, 'source', problems, {
-        role: 'source',
-        tables: options.tables ?? [],
-        snapshot: !options.schemaOnly,
-        mode: options.mode ?? 'snapshot',
-      });
-    }
-    if (resolved) {
-      problems.push(...keylessProblems(resolved.prepared.tables));
+    if (resolved) problems.push(...keylessProblems(resolved.prepared.tables));
+    if (sourceUp) {
+      // Without the schema (it could not be read), the privileges of the named tables may say why.
+      const read = resolved ? resolved.prepared.tables.map((table) => table.name) : (options.tables ?? []);
       await checkSide(source, 'source', problems, {
         role: 'source',
         // A schema-only copy reads the catalog only: no row, no snapshot.
-        tables: options.schemaOnly ? [] : resolved.prepared.tables.map((table) => table.name),
+        tables: options.schemaOnly ? [] : read,
         snapshot: !options.schemaOnly,
         mode: options.mode ?? 'snapshot',
       });

@@ -154,6 +154,27 @@ describe('preflight', () => {
     expect(onSchema?.fix).toBe(`GRANT CREATE ON SCHEMA "public" TO "${role}";`);
   });
 
+  it('names what a PostgreSQL target role lacks to drop or empty an existing table', async () => {
+    const source = await sqliteSource(['CREATE TABLE customer (id INTEGER PRIMARY KEY)']);
+    const target = await track(freshPostgres('pf_tgt'));
+    const role = accountName();
+    await pgQuery(
+      target.name,
+      `CREATE ROLE ${role} LOGIN; CREATE TABLE customer (id bigint PRIMARY KEY); GRANT SELECT, INSERT ON customer TO ${role}`,
+    );
+    accounts.push(() => pgQuery('postgres', `DROP ROLE IF EXISTS ${role}`));
+    const url = asUser(PG_BASE, role, target.name);
+
+    const drop = await preflight({ source: source.url, target: url, ifExists: 'drop' });
+    const owner = errors(drop).find((problem) => problem.subject === 'customer');
+    expect(owner?.message).toContain('lacks ownership on table "public"."customer"');
+    const truncate = await preflight({ source: source.url, target: url, ifExists: 'truncate' });
+    const empty = errors(truncate).find((problem) => problem.subject === 'customer');
+    expect(empty?.fix).toBe(`GRANT TRUNCATE ON "public"."customer" TO "${role}";`);
+    const append = await preflight({ source: source.url, target: url, ifExists: 'append' });
+    expect(append.problems.filter((problem) => problem.subject === 'customer')).toEqual([]);
+  });
+
   it('names two source tables that meet on the target name, with the fix', async () => {
     const source = await track(freshPostgres('pf_src'));
     await pgQuery(
