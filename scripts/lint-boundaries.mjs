@@ -35,7 +35,9 @@ for (const file of files(join(root, 'src'))) {
     const imported = /\bfrom\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/.exec(line);
     const spec = imported?.[1] ?? imported?.[2];
     if (!spec) return;
-    if (drivers.includes(spec) && !engine)
+    // The embedded state store (DESIGN.md principle 7) is SQLite too, in its own folder.
+    const stateStore = rel.startsWith('src/state/sqlite/') && spec === 'better-sqlite3';
+    if (drivers.includes(spec) && !engine && !stateStore)
       problems.push(`${where}: driver ${spec} imported outside a connector`);
     for (const other of engines) {
       if (other !== engine && engine && spec.includes(`/${other}/`)) {

@@ -8,6 +8,8 @@ import { redact } from '../secrets.js';
 import { registerCopyCommand } from './commands/copy.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { VERSION } from './version.js';
 
@@ -31,6 +33,8 @@ function buildProgram(setStatus: (status: number) => void): Command {
   registerVerifyCommand(program, setStatus);
   registerInitCommand(program, setStatus);
   registerPlanCommand(program, setStatus);
+  registerRunCommand(program, setStatus);
+  registerStatusCommand(program, setStatus);
   return program;
 }
 

@@ -16,6 +16,7 @@ import type { TableResult } from './copy-result.js';
 import { asFerryError } from './errors.js';
 import { emit, type Reporter } from './events.js';
 import { keyRangeText } from './key-range-text.js';
+import type { ResumePoint } from './resume-point.js';
 import type { Throttle } from './throttle.js';
 
 /** What the data phase needs from the run. */
@@ -31,6 +32,8 @@ export interface DataPhase {
   batch: { rows: number; bytes: number };
   /** Attempts after the first for a chunk that failed for a passing reason (lost connection, deadlock). */
   retries: number;
+  /** An interrupted run to finish: its saved chunk plans are reused and its recorded chunks skipped. */
+  resume?: ResumePoint;
   coercions: Coercions;
   throttle: Throttle;
   reporters: readonly Reporter[];
@@ -81,8 +84,21 @@ export async function copyData(phase: DataPhase): Promise<DataPhaseResult> {
   await target.prepareProgress();
   const tasks: ChunkTask[] = [];
   const progress: TableProgress[] = [];
+  // What an earlier attempt of this run committed: the target's progress table is the truth.
+  const recorded = phase.resume ? await target.recordedChunks(phase.run) : [];
+  const done = new Map(recorded.map((record) => [`${record.table}\u0000${record.chunk}`, record]));
   for (const pair of phase.tables) {
-    const plan = await planTableChunks(source, pair.source, phase.chunkSize);
+    const saved = phase.resume?.chunks.get(pair.source.name);
+    const plan = saved ?? (await planTableChunks(source, pair.source, phase.chunkSize));
+    if (!saved) {
+      emit(reporters, 'onChunksPlanned', {
+        table: pair.source.name,
+        targetTable: pair.target.name,
+        ...(plan.key ? { key: plan.key } : {}),
+        ranges: plan.ranges,
+        ...(pair.source.estimatedRows !== undefined ? { estimatedRows: pair.source.estimatedRows } : {}),
+      });
+    }
     if (!plan.key) {
       emit(reporters, 'onWarning', {
         table: pair.source.name,
@@ -105,8 +121,23 @@ export async function copyData(phase: DataPhase): Promise<DataPhaseResult> {
     };
     progress.push(table);
     for (const [index, range] of plan.ranges.entries()) {
+      const committed = done.get(`${pair.target.name}\u0000${index}`);
+      if (committed) {
+        table.rows += committed.rows;
+        table.bytes += committed.bytes;
+        table.finished++;
+        emit(reporters, 'onChunkAlreadyDone', {
+          table: pair.source.name,
+          chunk: index,
+          chunks: table.chunks,
+          rows: committed.rows,
+          bytes: committed.bytes,
+        });
+        continue;
+      }
       tasks.push({ table, index, range, ...(plan.key ? { key: plan.key } : {}) });
     }
+    if (table.finished === table.chunks) emit(reporters, 'onTableDone', tableResult(table));
   }
 
   // Every chunk is read as of one point in time (DESIGN.md principle 4).

@@ -2,6 +2,7 @@
 import type { CoercionRule } from '../values/coercions.js';
 import type { Reporter } from './events.js';
 import type { LoadLimits } from './load-limits.js';
+import type { ResumePoint } from './resume-point.js';
 import type { TableRule } from './table-rules.js';
 
 /** What to do with a target table that already exists. */
@@ -53,10 +54,14 @@ export interface CopyOptions {
   /** Largest batch in rows (default 1000) and in bytes (default from `memory`); for tests and tuning. */
   batchRows?: number;
   batchBytes?: number;
-  /** Attempts after the first for a chunk that failed for a passing reason (default 3). */
+  /** Attempts after the first for a chunk that failed for a passing reason (default 5: backoff from 0.5 s, so a server restart of about 15 s is ridden out). */
   retries?: number;
   /** Listeners of the run's events. */
   reporters?: Reporter[];
+  /** This run's id in the target's progress table (default: a new one); `ferry run` keeps one per plan. */
+  run?: string;
+  /** Finish an interrupted run with the same `run` id: only what it did not do (`ferry run`). */
+  resume?: ResumePoint;
 }
 
 /** Defaults of the batch limits: small enough to bound memory, large enough to amortise round trips. */
@@ -67,4 +72,4 @@ export const DEFAULT_CHUNK_ROWS = 100_000;
 export const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
 
 /** Default attempts after the first for a chunk that failed for a passing reason. */
-export const DEFAULT_RETRIES = 3;
+export const DEFAULT_RETRIES = 5;

@@ -44,7 +44,9 @@ export async function copyDatabase(options: CopyOptions): Promise<CopyResult> {
 
 async function runCopy(source: Connector, target: Connector, options: CopyOptions): Promise<CopyResult> {
   const started = performance.now();
-  const run = randomUUID();
+  const run = options.run ?? randomUUID();
+  // A resumed run whose data phase had begun applied its if-exists policy then: never again.
+  const resumed = options.resume?.dataStarted === true;
   const reporters = options.reporters ?? [];
   const ifExists = options.ifExists ?? 'fail';
   const coercions = new Coercions(options.coerce ?? []);
@@ -74,7 +76,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
     }
   }
   const withRows = existing.filter((table) => table.hasRows).map((table) => table.name);
-  if (ifExists === 'fail' && withRows.length > 0 && !options.schemaOnly) {
+  if (ifExists === 'fail' && withRows.length > 0 && !options.schemaOnly && !resumed) {
     throw new PreconditionError(
       'TARGET_NOT_EMPTY',
       `The target already has rows in ${withRows.join(', ')}; nothing was written. ` +
@@ -87,18 +89,27 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
       `The target already has tables ${existing.map((t) => t.name).join(', ')}; nothing was written. Use --if-exists drop to recreate them.`,
     );
   }
-  if (ifExists === 'drop' && existing.length > 0) await target.dropTables([...existingNames]);
-  if (ifExists === 'truncate' && existing.length > 0 && !options.schemaOnly) {
+  if (ifExists === 'drop' && existing.length > 0 && !resumed) await target.dropTables([...existingNames]);
+  if (ifExists === 'truncate' && existing.length > 0 && !options.schemaOnly && !resumed) {
     await target.truncateTables([...existingNames]);
   }
 
-  const reuse = options.dataOnly || ifExists !== 'drop';
-  const toCreate = targetTables.filter((table) => !(reuse && existingNames.has(table.name)));
+  const reuse = options.dataOnly || ifExists !== 'drop' || resumed;
+  // The tables this run creates, and so whose indexes and keys it builds after the data: a resumed
+  // run's are those it set out to create the first time, some of which may exist already.
+  const intended = new Set(options.resume?.created ?? []);
+  const owned = targetTables.filter(
+    (table) => intended.has(table.name) || !(reuse && existingNames.has(table.name)),
+  );
+  const toCreate = owned.filter((table) => !existingNames.has(table.name) || !reuse);
   const parallel = options.parallel ?? defaultParallel();
-  const request = { sourceDialect: source.dialect, tables: toCreate, coercions, parallel };
+  const request = { sourceDialect: source.dialect, tables: owned, coercions, parallel };
+  if (!options.dataOnly && owned.length > 0) {
+    emit(reporters, 'onTablesToCreate', { tables: owned.map((table) => table.name) });
+  }
   if (!options.dataOnly && toCreate.length > 0) {
     emit(reporters, 'onPhase', { phase: 'schema', tables: toCreate.length });
-    notes.push(...(await target.createSchema(request, 'tables')));
+    notes.push(...(await target.createSchema({ ...request, tables: toCreate }, 'tables')));
   }
 
   const results: TableResult[] = [];
@@ -144,6 +155,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
         bytes: options.batchBytes ?? batchBytesFor(options.memory ?? DEFAULT_MEMORY_BYTES, parallel),
       },
       retries: options.retries ?? DEFAULT_RETRIES,
+      ...(options.resume ? { resume: options.resume } : {}),
       coercions,
       throttle,
       reporters,
@@ -153,8 +165,8 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
   }
 
   const errors: FerryError[] = [];
-  if (!options.dataOnly && toCreate.length > 0) {
-    emit(reporters, 'onPhase', { phase: 'constraints', tables: toCreate.length });
+  if (!options.dataOnly && owned.length > 0) {
+    emit(reporters, 'onPhase', { phase: 'constraints', tables: owned.length });
     await collect(
       reporters,
       errors,

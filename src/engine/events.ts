@@ -2,7 +2,7 @@
  * The events a copy emits, and the Reporter that listens (DESIGN.md principle 6): the engine knows
  * nothing about terminals or logs; the CLI, tests and later the metrics and state store listen.
  */
-import type { SchemaNote, SourceSnapshot } from '../connectors/connector.js';
+import type { KeyRange, SchemaNote, SourceSnapshot } from '../connectors/connector.js';
 import type { FerryError } from '../errors.js';
 import type { SchemaObject } from '../schema/table.js';
 import type { TableResult } from './copy-result.js';
@@ -14,6 +14,24 @@ export interface Reporter {
   onRename?(rename: Rename): void;
   onSchemaNote?(note: SchemaNote): void;
   onPhase?(event: { phase: 'schema' | 'data' | 'constraints' | 'objects'; tables: number }): void;
+  /** The target tables the run is about to create (before the first CREATE, so a resumed run knows them). */
+  onTablesToCreate?(event: { tables: string[] }): void;
+  /** A table's chunks, planned before any of its rows is written (a resumed run reuses them). */
+  onChunksPlanned?(event: {
+    table: string;
+    targetTable: string;
+    key?: string[];
+    ranges: KeyRange[];
+    estimatedRows?: number;
+  }): void;
+  /** A chunk that an earlier attempt of this run committed (found in the target's progress table). */
+  onChunkAlreadyDone?(event: {
+    table: string;
+    chunk: number;
+    chunks: number;
+    rows: number;
+    bytes: number;
+  }): void;
   onTableStart?(event: {
     table: string;
     targetTable: string;

@@ -19,6 +19,7 @@ import {
   pgQuery,
   type TestDatabase,
 } from '../helpers/servers.js';
+import { lockSpareServers } from '../helpers/spare-lock.js';
 
 const ZONE = 'Europe/Berlin';
 // UTC instants: 01:30 UTC on 28 March is 03:30 Berlin (just after the gap); 00:30 and 01:30 UTC on
@@ -28,7 +29,9 @@ const INSTANTS = ['2021-03-28 01:30:00.000001', '2021-10-31 00:30:00.5', '2021-1
 const WALL_CLOCK = ['2021-03-28 02:30:00', '2021-10-31 02:30:00.123456', '1969-12-31 23:59:59.999999'];
 
 const cleanup: TestDatabase[] = [];
+let releaseSpares: () => void = () => {};
 beforeAll(async () => {
+  releaseSpares = await lockSpareServers();
   await pgQuery('postgres', `ALTER SYSTEM SET timezone = '${ZONE}'`, [], PG_SPARE);
   await pgQuery('postgres', 'SELECT pg_reload_conf()', [], PG_SPARE);
   await mysqlQuery(undefined, `SET GLOBAL time_zone = '${ZONE}'`, [], MYSQL_SPARE);
@@ -41,6 +44,7 @@ afterAll(async () => {
   await pgQuery('postgres', 'ALTER SYSTEM RESET timezone', [], PG_SPARE);
   await pgQuery('postgres', 'SELECT pg_reload_conf()', [], PG_SPARE);
   await mysqlQuery(undefined, "SET GLOBAL time_zone = 'SYSTEM'", [], MYSQL_SPARE);
+  releaseSpares();
 });
 
 async function mysqlSource(): Promise<TestDatabase> {

@@ -7,6 +7,7 @@ import { concurrently } from '../concurrently.js';
 import type { SchemaNote, SchemaRequest } from '../connector.js';
 import {
   alterTable,
+  autoIncrementIndex,
   createTableStatement,
   foreignKeyAdditions,
   indexAdditions,
@@ -15,7 +16,7 @@ import {
 } from './ddl.js';
 import type { MysqlDdlContext } from './ddl-columns.js';
 import type { MysqlConnection, MysqlServerInfo, MysqlSession } from './session.js';
-import { quoteIdentifier } from './sql.js';
+import { quoteIdentifier, SELECT_CONSTRAINT_NAMES } from './sql.js';
 
 /** What DDL needs to know about the target server and the request's source. */
 export function ddlContext(server: MysqlServerInfo, request: SchemaRequest): MysqlDdlContext {
@@ -52,7 +53,11 @@ export async function createConstraints(
 ): Promise<SchemaNote[]> {
   const context = ddlContext(session.server, request);
   const notes: SchemaNote[] = [];
-  const indexed = request.tables.map((table) => ({ table, clauses: indexAdditions(table, context, notes) }));
+  // A resumed run may have built some of them before it was interrupted (each ALTER is atomic).
+  const pending = await session.use((connection) =>
+    Promise.all(request.tables.map((table) => withoutBuilt(session, connection, table))),
+  );
+  const indexed = pending.map((table) => ({ table, clauses: indexAdditions(table, context, notes) }));
   // Tables' indexes are built side by side, each table on its own connection.
   await concurrently(
     indexed.filter((entry) => entry.clauses.length > 0),
@@ -67,7 +72,7 @@ export async function createConstraints(
       }),
   );
   await session.useWithoutForeignKeyChecks(async (connection) => {
-    for (const table of request.tables) {
+    for (const table of pending) {
       const clauses = foreignKeyAdditions(table, context, notes);
       if (clauses.length === 0) continue;
       await session.run(
@@ -79,6 +84,29 @@ export async function createConstraints(
     for (const table of request.tables) await positionAutoIncrement(session, connection, table);
   });
   return notes;
+}
+
+/** The table without the indexes and foreign keys the target table has already (names fold case, as MySQL's do). */
+async function withoutBuilt(
+  session: MysqlSession,
+  connection: MysqlConnection,
+  table: Table,
+): Promise<Table> {
+  const rows = await session.run<{ name: string }>(
+    connection,
+    `Reading the indexes of table "${table.name}"`,
+    SELECT_CONSTRAINT_NAMES,
+    [table.name, table.name],
+  );
+  if (rows.length === 0) return table;
+  const built = new Set(rows.map((row) => row.name.toLowerCase()));
+  // The AUTO_INCREMENT column's index came with CREATE TABLE; kept, so indexAdditions still knows it.
+  const early = autoIncrementIndex(table)?.index;
+  return {
+    ...table,
+    indexes: table.indexes.filter((index) => index === early || !built.has(index.name.toLowerCase())),
+    foreignKeys: table.foreignKeys.filter((key) => !built.has(key.name.toLowerCase())),
+  };
 }
 
 /** Sets AUTO_INCREMENT past both the source's next value and the highest value loaded. */

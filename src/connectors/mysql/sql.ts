@@ -206,6 +206,12 @@ export const SELECT_EXISTING_TABLES = `SELECT TABLE_NAME AS table_name FROM info
 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')`;
 
 /** Turns foreign key checks off for a session that drops, truncates or bulk-loads (FKs come after the data). */
+/** Index and foreign-key names a table has already (a resumed constraints phase skips them). */
+export const SELECT_CONSTRAINT_NAMES = `SELECT INDEX_NAME AS name FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+UNION SELECT CONSTRAINT_NAME AS name FROM information_schema.TABLE_CONSTRAINTS
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND CONSTRAINT_TYPE = 'FOREIGN KEY'`;
+
 export const FOREIGN_KEY_CHECKS_OFF = 'SET SESSION foreign_key_checks = 0';
 
 /** Turns foreign key checks back on before a connection returns to the pool. */

@@ -1,0 +1,89 @@
+/** Renders a plan's run (`ferry run`) and its standing (`ferry status`) for people and as JSON. */
+import { describePosition, type TableConsistency } from '../engine/run-consistency.js';
+import type { RunOutcome } from '../engine/run-plan.js';
+import type { RunStatus } from '../engine/run-status.js';
+import { redact } from '../secrets.js';
+import { formatJson, formatSummary } from './copy-summary.js';
+
+/** `consistent at …` / `NOT consistent since …` for one table. */
+export function consistencyText(consistency: TableConsistency): string {
+  return consistency.consistent
+    ? `consistent at ${describePosition(consistency)}`
+    : `NOT consistent since ${describePosition(consistency)} (read across ${consistency.snapshots} snapshots after an interruption)`;
+}
+
+/** The copy's summary, per-table consistency in place of the one snapshot line, then the verify report. */
+export function formatRunSummary(outcome: RunOutcome): string {
+  if (outcome.alreadyFinished) {
+    return `run ${outcome.run} of this plan already finished (ferry status shows it); --restart copies again\n`;
+  }
+  const head = outcome.attempt > 1 ? [`resumed run ${outcome.run} (attempt ${outcome.attempt})`] : [];
+  // A resumed copy read its tables at several snapshots: the per-table lines say what holds.
+  const copy = outcome.copy ? formatSummary({ ...outcome.copy, snapshot: undefined }, outcome.verify) : '';
+  const tail = outcome.consistency.map((table) => `${table.table}: ${consistencyText(table)}`);
+  const inconsistent = outcome.consistency.filter((table) => !table.consistent).map((t) => t.table);
+  if (inconsistent.length > 0) {
+    const equal = new Set(outcome.verify?.tables.filter((t) => t.status === 'equal').map((t) => t.table));
+    const proved = inconsistent.filter((name) => equal.has(name));
+    tail.push(
+      `not consistent since their first snapshot: ${inconsistent.join(', ')}; verified equal to the source now: ${proved.join(', ') || 'none'}`,
+    );
+  }
+  const lines = (texts: string[]) => texts.map((line) => `${line}\n`).join('');
+  return redact(`${lines(head)}${copy}${lines(tail)}`);
+}
+
+/** The run as JSON: the copy's document plus the run's id, attempt and consistency. */
+export function formatRunJson(outcome: RunOutcome): string {
+  const copy = outcome.copy ? JSON.parse(formatJson(outcome.copy, outcome.verify)) : undefined;
+  return redact(
+    `${JSON.stringify(
+      {
+        ok: outcome.ok,
+        run: outcome.run,
+        attempt: outcome.attempt,
+        alreadyFinished: outcome.alreadyFinished,
+        consistency: outcome.consistency,
+        ...(copy ? { copy } : {}),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+function eta(seconds: number | undefined): string {
+  if (seconds === undefined) return '';
+  if (seconds < 60) return `ETA ${Math.ceil(seconds)} s`;
+  return `ETA ${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
+}
+
+/** One line per table, then the run's line. */
+export function formatStatus(status: RunStatus): string {
+  const { run } = status;
+  const width = Math.max(5, ...status.tables.map((t) => t.table.length));
+  const lines = status.tables.map((table) => {
+    const parts = [
+      table.table.padEnd(width),
+      table.status.padEnd(7),
+      `${table.chunksDone}/${table.chunks} chunks`.padStart(14),
+      `${table.rows}${table.estimatedRows !== undefined ? ` of ~${table.estimatedRows}` : ''} rows`,
+      mb(table.bytes),
+      table.rowsPerSecond !== undefined ? `${Math.round(table.rowsPerSecond)} rows/s` : '',
+      eta(table.etaSeconds),
+      table.consistency ? consistencyText(table.consistency) : '',
+      table.error ? `error: ${table.error}` : '',
+    ];
+    return parts.filter((part) => part.length > 0).join('  ');
+  });
+  const stale =
+    run.status === 'running' && status.secondsSinceUpdate > 60
+      ? ` — no checkpoint for ${Math.round(status.secondsSinceUpdate)} s: if no ferry run is working on it, run it again to resume`
+      : '';
+  lines.push(
+    `run ${run.id}: ${run.status}${run.phase ? `, phase ${run.phase}` : ''}, attempt ${run.attempts}, started ${run.startedAt}${run.finishedAt ? `, ended ${run.finishedAt}` : ''}${stale}`,
+  );
+  return redact(`${lines.join('\n')}\n`);
+}
