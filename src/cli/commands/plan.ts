@@ -4,6 +4,7 @@ import { type PreflightReport, preflight } from '../../engine/preflight.js';
 import { type LoadedPlan, loadPlan } from '../../plan/load-plan.js';
 import { redact } from '../../secrets.js';
 import { formatPlan } from '../plan-summary.js';
+import { problemLine } from '../preflight-lines.js';
 
 /** Adds the `plan` command; `setStatus` receives 0 when the preflight found no error, else 1. */
 export function registerPlanCommand(program: Command, setStatus: (status: number) => void): void {
@@ -36,9 +37,7 @@ Example:
 
 /** The mapping, then one line per problem, then a verdict. */
 function formatReport(plan: LoadedPlan, report: PreflightReport): string {
-  const lines = report.problems.map(
-    (problem) => `${problem.level}: ${problem.subject}: ${problem.message} — ${problem.fix}`,
-  );
+  const lines = report.problems.map(problemLine);
   const errors = report.problems.filter((problem) => problem.level === 'error').length;
   const warnings = report.problems.length - errors;
   const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;

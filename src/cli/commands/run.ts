@@ -1,75 +1,112 @@
 /** `ferry run <plan.yaml>`: runs a plan, or resumes its interrupted run, and prints what it did. */
 import type { Command } from 'commander';
-import { runPlan } from '../../engine/run-plan.js';
-import { UsageError } from '../../errors.js';
+import { preflight } from '../../engine/preflight.js';
+import { type RunOutcome, runPlan } from '../../engine/run-plan.js';
+import type { LoadedPlan } from '../../plan/load-plan.js';
 import { loadPlan } from '../../plan/load-plan.js';
+import { redact } from '../../secrets.js';
 import { openSqliteStateStore } from '../../state/sqlite/sqlite-state-store.js';
-import { formatRunJson, formatRunSummary } from '../run-summary.js';
-import { stderrLog } from '../stderr-log.js';
-import { verifyLog } from '../verify-summary.js';
+import type { StateStore } from '../../state/state-store.js';
+import { addMonitorOptions, type MonitorFlags } from '../monitor-options.js';
+import { type Monitors, startMonitors } from '../monitors.js';
+import { problemLine } from '../preflight-lines.js';
+import { consistencyText, formatRunJson, formatRunSummary } from '../run-summary.js';
 
-interface RunFlags {
+interface RunFlags extends MonitorFlags {
   restart?: boolean;
-  json?: boolean;
-  quiet?: boolean;
 }
 
 /** Adds the `run` command; `setStatus` receives 0 when the plan ran through, else 1. */
 export function registerRunCommand(program: Command, setStatus: (status: number) => void): void {
-  program
+  const command = program
     .command('run')
     .description(
-      'Run a plan file: snapshot, chunked parallel copy, indexes, verify. Run it again after any interruption and it finishes only what is left.',
+      'Run a plan file: preflight, snapshot, chunked parallel copy, indexes, verify. Run it again after any interruption and it finishes only what is left.',
     )
     .argument('<plan>', 'the plan file (YAML; ferry init writes an example)')
     .option('--restart', 'forget the recorded run of this plan and begin again')
-    .option('--json', 'print the result as JSON on stdout instead of the summary')
-    .option('-q, --quiet', 'no progress lines on stderr')
+    .option('--json', 'print the result as JSON on stdout (the log stays on stderr)')
+    .option('-q, --quiet', 'no progress on stderr (errors still)');
+  addMonitorOptions(command, { report: true })
     .addHelpText(
       'after',
       `
 State: the run keeps its checkpoints in .ferry/<plan-name>.db (the plan's state: key moves it); the
 target's own progress table records each chunk in the transaction that writes it, so a run killed
 at any moment and started again never duplicates or loses a row. A plan changed since its run began
-is refused; --restart begins again.
+is refused; --restart begins again. The preflight (ferry plan) runs before a run's first attempt.
 
 Consistency: a table read entirely at the run's snapshot is reported consistent at that position;
 a table whose reading spans an interruption is reported NOT consistent since its first position,
 and is verified against the source.
 
-Exit codes: 0 done (and verified), 1 the run failed or found differences, 2 bad plan or invocation.
+Exit codes: 0 done (and verified), 1 the run failed, the preflight found errors or verify found
+differences, 2 bad plan or invocation.
 
 Example:
-  ferry init shop.yaml && ferry run shop.yaml`,
+  ferry init shop.yaml && ferry run shop.yaml && ferry status shop.yaml`,
     )
     .action(async (planPath: string, flags: RunFlags) => {
       const plan = await loadPlan(planPath);
-      if (plan.mode !== 'snapshot') {
-        throw new UsageError(
-          'PLAN_MODE',
-          `mode ${plan.mode} is not supported by ferry run yet; use mode: snapshot.`,
-        );
-      }
       const store = openSqliteStateStore(plan.statePath);
+      // A long run is watched on stderr whatever stdout carries.
+      const monitors = await startMonitors({ ...flags, json: false });
       try {
-        const outcome = await runPlan({
-          plan: {
-            name: plan.name,
-            source: plan.source,
-            target: plan.target,
-            copy: plan.copy,
-            verify: plan.verify,
-          },
-          store,
-          restart: flags.restart ?? false,
-          // The log goes to stderr whatever stdout carries (--json): a long run is watched there.
-          reporters: flags.quiet ? [] : [stderrLog()],
-          verifyReporters: flags.quiet ? [] : [verifyLog()],
-        });
-        process.stdout.write(flags.json ? formatRunJson(outcome) : formatRunSummary(outcome));
-        setStatus(outcome.ok ? 0 : 1);
+        setStatus(await runAndReport(plan, store, flags, monitors));
+      } catch (error) {
+        monitors.fail(error);
+        throw error;
       } finally {
+        await monitors.close();
         store.close();
       }
     });
+}
+
+async function runAndReport(plan: LoadedPlan, store: StateStore, flags: RunFlags, monitors: Monitors) {
+  const recorded = store.run();
+  if (!recorded || flags.restart) {
+    const report = await preflight({ ...plan.copy, mode: plan.mode });
+    const json = flags.logFormat === 'json';
+    for (const problem of report.problems) {
+      if (problem.level !== 'error' && flags.quiet) continue;
+      const event = { time: new Date().toISOString(), event: 'preflight.problem', ...problem };
+      process.stderr.write(redact(json ? `${JSON.stringify(event)}\n` : `ferry: ${problemLine(problem)}\n`));
+    }
+    if (!report.ok) {
+      const message = `the preflight found errors; nothing was written (ferry plan ${plan.file} shows them all)`;
+      process.stderr.write(
+        json ? `${JSON.stringify({ event: 'preflight.failed', message })}\n` : `ferry: ${message}\n`,
+      );
+      return 1;
+    }
+  }
+  const outcome = await runPlan({
+    plan: { name: plan.name, source: plan.source, target: plan.target, copy: plan.copy, verify: plan.verify },
+    store,
+    restart: flags.restart ?? false,
+    reporters: monitors.reporters,
+    verifyReporters: monitors.verifyReporters,
+  });
+  await monitors.finish({
+    ...(outcome.copy ? { copy: outcome.copy } : {}),
+    ...(outcome.verify ? { verify: outcome.verify } : {}),
+    consistency: Object.fromEntries(
+      outcome.consistency.map((table) => [table.table, consistencyText(table)]),
+    ),
+  });
+  process.stdout.write(flags.json ? formatRunJson(outcome) : formatRunSummary(outcome));
+  if (!monitors.logsErrors) {
+    for (const error of failures(outcome)) process.stderr.write(redact(`ferry: error: ${error}\n`));
+  }
+  return outcome.ok ? 0 : 1;
+}
+
+function failures(outcome: RunOutcome): string[] {
+  const copy = outcome.copy;
+  if (!copy) return [];
+  return [
+    ...copy.tables.flatMap((t) => (t.error ? [`${t.table}: ${t.error.message} [${t.error.code}]`] : [])),
+    ...copy.errors.map((e) => `${e.message} [${e.code}]`),
+  ];
 }
