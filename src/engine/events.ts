@@ -8,6 +8,16 @@ import type { SchemaObject } from '../schema/table.js';
 import type { TableResult } from './copy-result.js';
 import type { Rename } from './target-names.js';
 
+/** A table's chunk plan, as a run saves it before the first write. */
+export interface ChunksPlanned {
+  table: string;
+  targetTable: string;
+  /** The columns the ranges are on; absent for a table copied in one chunk. */
+  key?: string[];
+  ranges: KeyRange[];
+  estimatedRows?: number;
+}
+
 /** Listener of a run's events. Every hook is optional; a hook must not throw. */
 export interface Reporter {
   onConnected?(event: { source: string; target: string; sourceVersion: string }): void;
@@ -17,13 +27,7 @@ export interface Reporter {
   /** The target tables the run is about to create (before the first CREATE, so a resumed run knows them). */
   onTablesToCreate?(event: { tables: string[] }): void;
   /** A table's chunks, planned before any of its rows is written (a resumed run reuses them). */
-  onChunksPlanned?(event: {
-    table: string;
-    targetTable: string;
-    key?: string[];
-    ranges: KeyRange[];
-    estimatedRows?: number;
-  }): void;
+  onChunksPlanned?(event: ChunksPlanned): void;
   /** A chunk that an earlier attempt of this run committed (found in the target's progress table). */
   onChunkAlreadyDone?(event: {
     table: string;

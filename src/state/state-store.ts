@@ -9,6 +9,7 @@
  */
 import type { KeyRange, SourceSnapshot } from '../connectors/connector.js';
 import type { TableChunks } from '../engine/chunk-plan.js';
+import type { ChunksPlanned } from '../engine/events.js';
 
 /** The run a state file holds: one per plan, until `--restart`. */
 export interface RunRecord {
@@ -86,13 +87,7 @@ export interface StateStore {
   phasesBegun(): Set<string>;
   recordTablesToCreate(tables: string[]): void;
   tablesToCreate(): string[];
-  recordChunksPlanned(plan: {
-    table: string;
-    targetTable: string;
-    key?: string[];
-    ranges: KeyRange[];
-    estimatedRows?: number;
-  }): void;
+  recordChunksPlanned(plan: ChunksPlanned): void;
   /** Every table's saved chunk plan, by source table name. */
   chunkPlans(): Map<string, TableChunks>;
   /** Saves a snapshot; returns its seq. */

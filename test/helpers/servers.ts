@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 
@@ -117,4 +118,30 @@ export function freshDatabase(engine: 'sqlite' | 'postgres' | 'mysql', prefix = 
   if (engine === 'postgres') return freshPostgres(prefix);
   if (engine === 'mysql') return freshMysql(prefix);
   return freshSqlite(prefix);
+}
+
+/** Runs one statement with `?` placeholders on a database of `engine`. */
+export async function runOn(
+  engine: 'sqlite' | 'postgres' | 'mysql',
+  db: TestDatabase,
+  sql: string,
+  values: unknown[] = [],
+): Promise<void> {
+  if (engine === 'mysql') {
+    await mysqlQuery(db.name, sql, values);
+  } else if (engine === 'postgres') {
+    let n = 0;
+    await pgQuery(
+      db.name,
+      sql.replace(/\?/g, () => `$${++n}`),
+      values,
+    );
+  } else {
+    const file = new Database(db.name);
+    try {
+      file.prepare(sql).run(...values);
+    } finally {
+      file.close();
+    }
+  }
 }

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createIndexes, createTables, fillStatements, rowCounts } from '../../bench/lib/dataset.mjs';
 import { expectSameData, readDatabase } from '../helpers/compare.js';
+import { seededRandom } from '../helpers/seeded.js';
 import { freshMysql, freshPostgres, mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
 
 const SCALE = 0.01;
@@ -22,18 +23,6 @@ const cleanup: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
 });
-
-/** A small PRNG with a fixed seed: the same kill moments on every run of the test. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function seededSource(): Promise<TestDatabase> {
   const source = await freshMysql('crash_src');
@@ -148,7 +137,7 @@ describe('ferry run killed and resumed', () => {
     const plan = writePlan(dir, source.url, target.url);
 
     const killed: Attempt[] = [];
-    for (const moment of killMoments(seeded(20261202))) {
+    for (const moment of killMoments(seededRandom(20261202))) {
       const run = await attempt(plan, moment);
       expect(run.signal, `attempt ${killed.length + 1} ended before its kill: ${run.stderr}`).toBe('SIGKILL');
       killed.push(run);
@@ -212,7 +201,7 @@ describe('ferry run killed and resumed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ferry-crash-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     const plan = writePlan(dir, source.url, target.url);
-    const random = seeded(7);
+    const random = seededRandom(7);
 
     let kills = 0;
     for (let i = 0; i < 4; i++) {

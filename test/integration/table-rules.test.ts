@@ -1,11 +1,3 @@
-/**
- * A plan's table rules on every source engine, into the same engine and into another: a wildcard
- * include with an exclude, an exact rule that wins over the pattern, a renamed table, a `where`
- * filter, a left-out column and a renamed one. The target holds exactly the expected rows and
- * columns, value by value; verify with the same rules finds every table equal, then names exactly
- * the one filtered-in row changed on the target, and never the rows the filter left out.
- */
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copyDatabase } from '../../src/engine/copy.js';
 import { planCopy } from '../../src/engine/plan-copy.js';
@@ -14,7 +6,7 @@ import { UsageError } from '../../src/errors.js';
 import { copiedColumns } from '../../src/schema/table.js';
 import { verifyDatabases } from '../../src/verify/verify.js';
 import { comparable, readDatabase, type TableData } from '../helpers/compare.js';
-import { ENGINES, freshDatabase, mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
+import { ENGINES, freshDatabase, runOn, type TestDatabase } from '../helpers/servers.js';
 
 type Engine = 'sqlite' | 'postgres' | 'mysql';
 const cleanup: TestDatabase[] = [];
@@ -55,36 +47,15 @@ const SCHEMA: Record<Engine, string[]> = {
 
 const regionOf = (id: number) => (id % 3 === 0 ? 'eu' : 'us');
 
-/** Runs one statement with `?` placeholders on a database of `engine`. */
-async function run(engine: Engine, db: TestDatabase, sql: string, values: unknown[] = []): Promise<void> {
-  if (engine === 'mysql') {
-    await mysqlQuery(db.name, sql, values);
-  } else if (engine === 'postgres') {
-    let n = 0;
-    await pgQuery(
-      db.name,
-      sql.replace(/\?/g, () => `$${++n}`),
-      values,
-    );
-  } else {
-    const file = new Database(db.name);
-    try {
-      file.prepare(sql).run(...(values as unknown[]));
-    } finally {
-      file.close();
-    }
-  }
-}
-
 async function insert(engine: Engine, db: TestDatabase, table: string, rows: unknown[][]): Promise<void> {
   const tuples = rows.map((row) => `(${row.map(() => '?').join(', ')})`).join(', ');
-  await run(engine, db, `INSERT INTO ${table} VALUES ${tuples}`, rows.flat());
+  await runOn(engine, db, `INSERT INTO ${table} VALUES ${tuples}`, rows.flat());
 }
 
 async function seed(engine: Engine): Promise<TestDatabase> {
   const db = await freshDatabase(engine, 'rules_src');
   cleanup.push(db);
-  for (const statement of SCHEMA[engine]) await run(engine, db, statement);
+  for (const statement of SCHEMA[engine]) await runOn(engine, db, statement);
   const ids = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
   await insert(
     engine,
@@ -204,7 +175,7 @@ describe.each(PAIRS)('table rules from %s into %s', (from, to) => {
     expect(verified.ok).toBe(true);
 
     // One filtered-in row changed on the target: verify names exactly that key and column.
-    await run(to, target, "UPDATE clients SET full_name = 'changed' WHERE id = 6");
+    await runOn(to, target, "UPDATE clients SET full_name = 'changed' WHERE id = 6");
     const changed = await verifyDatabases(common);
     expect(changed.ok).toBe(false);
     const differing = changed.tables.filter((t) => t.status !== 'equal');

@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { copyDatabase } from '../../src/engine/copy.js';
 import { verifyDatabases } from '../../src/verify/verify.js';
 import type { RowDifference } from '../../src/verify/verify-result.js';
-import { ENGINES, freshDatabase, mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
+import { seededRandom } from '../helpers/seeded.js';
+import { ENGINES, freshDatabase, runOn, type TestDatabase } from '../helpers/servers.js';
 
 type Engine = 'sqlite' | 'postgres' | 'mysql';
 const cleanup: TestDatabase[] = [];
@@ -20,17 +21,7 @@ afterAll(async () => {
 
 const ROWS = 3000;
 
-/** A small deterministic generator (mulberry32), so the changed keys are the same every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /** The next double above `x` (one ulp). */
 function nextUp(x: number): number {
@@ -52,27 +43,6 @@ const CREATE: Record<Engine, string> = {
     'CREATE TABLE accounts (id INTEGER PRIMARY KEY, name VARCHAR(40) NOT NULL, amount TEXT NOT NULL, ratio REAL, note TEXT)',
 };
 
-/** Runs one statement with `?` placeholders on a database of `engine`. */
-async function run(engine: Engine, db: TestDatabase, sql: string, values: unknown[] = []): Promise<void> {
-  if (engine === 'mysql') {
-    await mysqlQuery(db.name, sql, values);
-  } else if (engine === 'postgres') {
-    let n = 0;
-    await pgQuery(
-      db.name,
-      sql.replace(/\?/g, () => `$${++n}`),
-      values,
-    );
-  } else {
-    const file = new Database(db.name);
-    try {
-      file.prepare(sql).run(...(values as unknown[]));
-    } finally {
-      file.close();
-    }
-  }
-}
-
 async function seed(engine: Engine, db: TestDatabase): Promise<void> {
   if (engine === 'sqlite') {
     const file = new Database(db.name);
@@ -91,7 +61,7 @@ async function seed(engine: Engine, db: TestDatabase): Promise<void> {
     file.close();
     return;
   }
-  await run(engine, db, CREATE[engine]);
+  await runOn(engine, db, CREATE[engine]);
   for (let from = 1; from <= ROWS; from += 500) {
     const values: unknown[] = [];
     const tuples: string[] = [];
@@ -105,7 +75,7 @@ async function seed(engine: Engine, db: TestDatabase): Promise<void> {
         id % 5 ? `note ${id}` : null,
       );
     }
-    await run(engine, db, `INSERT INTO accounts VALUES ${tuples.join(', ')}`, values);
+    await runOn(engine, db, `INSERT INTO accounts VALUES ${tuples.join(', ')}`, values);
   }
 }
 
@@ -127,31 +97,34 @@ async function mutate(engine: Engine, db: TestDatabase, seedValue: number): Prom
   const expected: RowDifference[] = [];
   for (let i = 0; i < 3; i++) {
     const id = pick();
-    await run(engine, db, 'DELETE FROM accounts WHERE id = ?', [id]);
+    await runOn(engine, db, 'DELETE FROM accounts WHERE id = ?', [id]);
     expected.push({ kind: 'missing', key: key(id) });
   }
   for (const id of [ROWS + 17, ROWS + 401]) {
-    await run(engine, db, 'INSERT INTO accounts VALUES (?, ?, ?, ?, ?)', [id, 'extra', '1.00', 0.5, null]);
+    await runOn(engine, db, 'INSERT INTO accounts VALUES (?, ?, ?, ?, ?)', [id, 'extra', '1.00', 0.5, null]);
     expected.push({ kind: 'extra', key: key(id) });
   }
   const noteId = pick();
-  await run(engine, db, 'UPDATE accounts SET note = ? WHERE id = ?', ['changed', noteId]);
+  await runOn(engine, db, 'UPDATE accounts SET note = ? WHERE id = ?', ['changed', noteId]);
   expected.push({ kind: 'different', key: key(noteId), columns: ['note'] });
   const ulpId = pick();
-  await run(engine, db, 'UPDATE accounts SET ratio = ? WHERE id = ?', [nextUp(ratioOf(ulpId)), ulpId]);
+  await runOn(engine, db, 'UPDATE accounts SET ratio = ? WHERE id = ?', [nextUp(ratioOf(ulpId)), ulpId]);
   expected.push({ kind: 'different', key: key(ulpId), columns: ['ratio'] });
   const spaceId = pick();
-  await run(engine, db, 'UPDATE accounts SET name = ? WHERE id = ?', [`${nameOf(spaceId)} `, spaceId]);
+  await runOn(engine, db, 'UPDATE accounts SET name = ? WHERE id = ?', [`${nameOf(spaceId)} `, spaceId]);
   expected.push({ kind: 'different', key: key(spaceId), columns: ['name'] });
   const caseId = pick();
-  await run(engine, db, 'UPDATE accounts SET name = ? WHERE id = ?', [nameOf(caseId).toLowerCase(), caseId]);
+  await runOn(engine, db, 'UPDATE accounts SET name = ? WHERE id = ?', [
+    nameOf(caseId).toLowerCase(),
+    caseId,
+  ]);
   expected.push({ kind: 'different', key: key(caseId), columns: ['name'] });
   // Two amounts trade places: the column's sum stays, the rows differ.
   let [a, b] = [pick(), pick()];
   while (a % 997 === b % 997 && a % 100 === b % 100) b = pick();
   const amount = (id: number) => `${id % 997}.${String(id % 100).padStart(2, '0')}`;
-  await run(engine, db, 'UPDATE accounts SET amount = ? WHERE id = ?', [amount(b), a]);
-  await run(engine, db, 'UPDATE accounts SET amount = ? WHERE id = ?', [amount(a), b]);
+  await runOn(engine, db, 'UPDATE accounts SET amount = ? WHERE id = ?', [amount(b), a]);
+  await runOn(engine, db, 'UPDATE accounts SET amount = ? WHERE id = ?', [amount(a), b]);
   expected.push(
     { kind: 'different', key: key(a), columns: ['amount'] },
     { kind: 'different', key: key(b), columns: ['amount'] },

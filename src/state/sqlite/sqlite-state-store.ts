@@ -6,8 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { KeyRange, SourceSnapshot } from '../../connectors/connector.js';
+import type { SourceSnapshot } from '../../connectors/connector.js';
 import type { TableChunks } from '../../engine/chunk-plan.js';
+import type { ChunksPlanned } from '../../engine/events.js';
 import { PreconditionError } from '../../errors.js';
 import { decodeKeyRange, encodeKeyRange } from '../key-range-codec.js';
 import type { ChunkState, RunRecord, SnapshotRecord, StateStore, TableState } from '../state-store.js';
@@ -147,13 +148,7 @@ class SqliteStateStore implements StateStore {
     return rows.map((row) => row.target_table);
   }
 
-  recordChunksPlanned(plan: {
-    table: string;
-    targetTable: string;
-    key?: string[];
-    ranges: KeyRange[];
-    estimatedRows?: number;
-  }): void {
+  recordChunksPlanned(plan: ChunksPlanned): void {
     const insert = this.#db.prepare(sql.INSERT_CHUNK);
     this.#db.transaction(() => {
       this.#db
