@@ -46,6 +46,8 @@ it('retries the broken chunks and finishes, every row exactly once', async () =>
   for (const sql of [...createTables('mariadb'), ...fillStatements('mariadb', SCALE)]) {
     await mysqlQuery(source.name, sql);
   }
+  // Chunks of 2000 rows at 2000 rows a second: every write is open for about a second, so the
+  // restart cuts some in the middle.
   const target = await freshPostgres('restart_to', PG_SPARE);
   cleanup.push(() => target.drop());
   const dir = mkdtempSync(join(tmpdir(), 'ferry-restart-'));
@@ -53,7 +55,7 @@ it('retries the broken chunks and finishes, every row exactly once', async () =>
   const plan = join(dir, 'restart.yaml');
   writeFileSync(
     plan,
-    `source: ${source.url}\ntarget: ${target.url}\noptions:\n  parallel: 2\n  chunkRows: 200\n  maxRowsPerSecond: 2000\nstate: ${join(dir, 'state.db')}\n`,
+    `source: ${source.url}\ntarget: ${target.url}\noptions:\n  parallel: 2\n  chunkRows: 2000\n  maxRowsPerSecond: 2000\nstate: ${join(dir, 'state.db')}\n`,
   );
 
   const run = spawn(process.execPath, [BIN, 'run', plan], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -68,8 +68,15 @@ async function runAndReport(plan: LoadedPlan, store: StateStore, flags: RunFlags
   if (!recorded || flags.restart) {
     const report = await preflight({ ...plan.copy, mode: plan.mode });
     const json = flags.logFormat === 'json';
+    const warnings = report.problems.length - report.problems.filter((p) => p.level === 'error').length;
+    if (warnings > 0 && !flags.quiet && !json) {
+      process.stderr.write(
+        `ferry: the preflight has ${warnings} warning${warnings === 1 ? '' : 's'} (ferry plan ${plan.file} lists them)\n`,
+      );
+    }
     for (const problem of report.problems) {
-      if (problem.level !== 'error' && flags.quiet) continue;
+      // Warnings go to the JSON log one by one; a person gets their count (ferry plan lists them).
+      if (problem.level !== 'error' && (flags.quiet || !json)) continue;
       const event = { time: new Date().toISOString(), event: 'preflight.problem', ...problem };
       process.stderr.write(redact(json ? `${JSON.stringify(event)}\n` : `ferry: ${problemLine(problem)}\n`));
     }
