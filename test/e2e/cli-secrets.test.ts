@@ -102,6 +102,7 @@ describe('secrets', () => {
         '  passwordFile: source.pw',
         'target:',
         `  url: ${target.url}`,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the plan's own ${VAR} syntax, literally.
         '  password: ${FERRY_TEST_PASSWORD}',
         'options:',
         '  chunkRows: 500',
