@@ -72,12 +72,25 @@ export function formatSummary(result: CopyResult, verified?: VerifyResult): stri
   return verified ? `${report}${formatVerifySummary(verified)}` : report;
 }
 
-/** `2026-11-25T06:00:00.000Z (file mariadb-bin.000002, position 1234)`. */
-export function describeSnapshot(snapshot: SourceSnapshot): string {
-  const position = Object.entries(snapshot.position ?? {})
+/** `file mariadb-bin.000002, position 1234` (empty for no position). */
+export function describePosition(position: Record<string, string> | undefined): string {
+  return Object.entries(position ?? {})
     .map(([key, value]) => `${key} ${value}`)
     .join(', ');
+}
+
+/** `2026-11-25T06:00:00.000Z (file mariadb-bin.000002, position 1234)`. */
+export function describeSnapshot(snapshot: SourceSnapshot): string {
+  const position = describePosition(snapshot.position);
   return `${snapshot.takenAt}${position ? ` (${position})` : ''}`;
+}
+
+/** One line per failed table and per other failure of a copy, for stderr. */
+export function failureLines(result: CopyResult): string[] {
+  const tables = result.tables.flatMap((t) =>
+    t.error ? [`${t.table}: ${t.error.message} [${t.error.code}]`] : [],
+  );
+  return [...tables, ...result.errors.map((e) => `${e.message} [${e.code}]`)];
 }
 
 /** The result as a JSON document; errors become `{ code, message }`. */

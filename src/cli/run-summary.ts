@@ -1,15 +1,21 @@
 /** Renders a plan's run (`ferry run`) and its standing (`ferry status`) for people and as JSON. */
-import { describePosition, type TableConsistency } from '../engine/run-consistency.js';
+import type { TableConsistency } from '../engine/run-consistency.js';
 import type { RunOutcome } from '../engine/run-plan.js';
 import type { RunStatus } from '../engine/run-status.js';
+import { formatBytes, formatDuration } from '../monitor/units.js';
 import { redact } from '../secrets.js';
-import { formatJson, formatSummary } from './copy-summary.js';
+import { describePosition, formatJson, formatSummary } from './copy-summary.js';
+
+/** Where a table's consistency holds from: the log position, else the snapshot's time. */
+function whereFrom(consistency: TableConsistency): string {
+  return describePosition(consistency.position) || (consistency.takenAt ?? 'an unknown point');
+}
 
 /** `consistent at …` / `NOT consistent since …` for one table. */
 export function consistencyText(consistency: TableConsistency): string {
   return consistency.consistent
-    ? `consistent at ${describePosition(consistency)}`
-    : `NOT consistent since ${describePosition(consistency)} (read across ${consistency.snapshots} snapshots after an interruption)`;
+    ? `consistent at ${whereFrom(consistency)}`
+    : `NOT consistent since ${whereFrom(consistency)} (read across ${consistency.snapshots} snapshots after an interruption)`;
 }
 
 /** The copy's summary, per-table consistency in place of the one snapshot line, then the verify report. */
@@ -52,14 +58,6 @@ export function formatRunJson(outcome: RunOutcome): string {
   );
 }
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-function eta(seconds: number | undefined): string {
-  if (seconds === undefined) return '';
-  if (seconds < 60) return `ETA ${Math.ceil(seconds)} s`;
-  return `ETA ${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
-}
-
 /** One line per table, then the run's line. */
 export function formatStatus(status: RunStatus): string {
   const { run } = status;
@@ -70,9 +68,9 @@ export function formatStatus(status: RunStatus): string {
       table.status.padEnd(7),
       `${table.chunksDone}/${table.chunks} chunks`.padStart(14),
       `${table.rows}${table.estimatedRows !== undefined ? ` of ~${table.estimatedRows}` : ''} rows`,
-      mb(table.bytes),
+      formatBytes(table.bytes),
       table.rowsPerSecond !== undefined ? `${Math.round(table.rowsPerSecond)} rows/s` : '',
-      eta(table.etaSeconds),
+      table.etaSeconds !== undefined ? `ETA ${formatDuration(table.etaSeconds)}` : '',
       table.consistency ? consistencyText(table.consistency) : '',
       table.error ? `error: ${table.error}` : '',
     ];

@@ -59,7 +59,7 @@ export interface ChunkRecord {
   table: string;
   /** The chunk's position among its table's chunks, from 0. */
   chunk: number;
-  /** The chunk's key range as text (`keyRangeText`), for people and for resume. */
+  /** The chunk's key range as text (`keyRangeText`), for people; a resumed run reads the typed ranges its state store saved. */
   range: string;
 }
 

@@ -23,6 +23,8 @@ export interface ConnectionUrl {
   params: Record<string, string>;
   /** The URL with its password replaced by `***`, safe to print. */
   display: string;
+  /** It names a file (SQLite), not a server: no user, no password. */
+  file: boolean;
 }
 
 interface SchemeRule {
@@ -115,7 +117,7 @@ function parseSqliteUrl(raw: string, scheme: string, role: string): ConnectionUr
       `The ${role} URL "${raw}" names no file. Write sqlite:path/to/file.db.`,
     );
   }
-  return { scheme, dialect: 'sqlite', host: '', port: 0, database: path, params, display: raw };
+  return { scheme, dialect: 'sqlite', host: '', port: 0, database: path, params, display: raw, file: true };
 }
 
 function parseServerUrl(raw: string, scheme: string, rule: SchemeRule, role: string): ConnectionUrl {
@@ -151,7 +153,18 @@ function parseServerUrl(raw: string, scheme: string, rule: SchemeRule, role: str
     throw new UsageError('URL_MALFORMED', `The ${role} URL's database "${database}" contains "/".`);
   }
   const display = `${scheme}://${user ? `${url.username}${password !== undefined ? ':***' : ''}@` : ''}${url.host}/${url.pathname.replace(/^\//, '')}${url.search}`;
-  return { scheme, dialect: rule.dialect, host, port, user, password, database, params, display };
+  return {
+    scheme,
+    dialect: rule.dialect,
+    host,
+    port,
+    user,
+    password,
+    database,
+    params,
+    display,
+    file: false,
+  };
 }
 
 function parseParams(query: string, allowed: readonly string[], scheme: string, role: string) {

@@ -44,12 +44,3 @@ export function tableConsistency(tables: TableState[], snapshots: SnapshotRecord
     };
   });
 }
-
-/** `file mariadb-bin.000003, position 4711` / `lsn 0/16B3748` / `2026-…Z`, for people. */
-export function describePosition(consistency: TableConsistency): string {
-  const position = consistency.position;
-  if (!position) return consistency.takenAt ?? 'an unknown point';
-  return Object.entries(position)
-    .map(([name, value]) => `${name} ${value}`)
-    .join(', ');
-}

@@ -94,8 +94,10 @@ export function connectionUrl(
     return { issue: { path: urlPath, message: error.message } };
   }
   if (password === undefined) return { url: endpoint.url };
-  if (parsed.dialect === 'sqlite') {
-    return { issue: { path: passwordPath, message: 'a sqlite: URL names a file and takes no password' } };
+  if (parsed.file) {
+    return {
+      issue: { path: passwordPath, message: `a ${parsed.scheme}: URL names a file and takes no password` },
+    };
   }
   if (parsed.password !== undefined) {
     return {

@@ -12,7 +12,7 @@ import { LOSS_KIND_NAMES } from '../../values/loss-kinds.js';
 import { verifyDatabases } from '../../verify/verify.js';
 import type { VerifyReporter } from '../../verify/verify-events.js';
 import type { VerifyResult } from '../../verify/verify-result.js';
-import { formatJson, formatSummary } from '../copy-summary.js';
+import { failureLines, formatJson, formatSummary } from '../copy-summary.js';
 import { addMonitorOptions, type MonitorFlags } from '../monitor-options.js';
 import { type Monitors, startMonitors } from '../monitors.js';
 import { byteSize, oneOf, parseList, positiveInteger, positiveNumber } from '../options.js';
@@ -186,7 +186,7 @@ async function copyAndReport(
   process.stdout.write(flags.json ? formatJson(result, verified) : formatSummary(result, verified));
   // A JSON log has told them already, as events.
   if (!monitors.logsErrors) {
-    for (const error of failures(result)) process.stderr.write(redact(`ferry: error: ${error}\n`));
+    for (const error of failureLines(result)) process.stderr.write(redact(`ferry: error: ${error}\n`));
   }
   setStatus(result.ok ? (verified ? verifyStatus(verified) : 0) : 1);
 }
@@ -216,11 +216,4 @@ async function verifyCopy(
     chunkRows: flags.chunkRows,
     reporters,
   });
-}
-
-function failures(result: CopyResult): string[] {
-  const tables = result.tables.flatMap((t) =>
-    t.error ? [`${t.table}: ${t.error.message} [${t.error.code}]`] : [],
-  );
-  return [...tables, ...result.errors.map((e) => `${e.message} [${e.code}]`)];
 }

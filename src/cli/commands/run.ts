@@ -1,12 +1,13 @@
 /** `ferry run <plan.yaml>`: runs a plan, or resumes its interrupted run, and prints what it did. */
 import type { Command } from 'commander';
 import { preflight } from '../../engine/preflight.js';
-import { type RunOutcome, runPlan } from '../../engine/run-plan.js';
+import { runPlan } from '../../engine/run-plan.js';
 import type { LoadedPlan } from '../../plan/load-plan.js';
 import { loadPlan } from '../../plan/load-plan.js';
 import { redact } from '../../secrets.js';
 import { openSqliteStateStore } from '../../state/sqlite/sqlite-state-store.js';
 import type { StateStore } from '../../state/state-store.js';
+import { failureLines } from '../copy-summary.js';
 import { addMonitorOptions, type MonitorFlags } from '../monitor-options.js';
 import { type Monitors, startMonitors } from '../monitors.js';
 import { problemLine } from '../preflight-lines.js';
@@ -104,16 +105,8 @@ async function runAndReport(plan: LoadedPlan, store: StateStore, flags: RunFlags
   });
   process.stdout.write(flags.json ? formatRunJson(outcome) : formatRunSummary(outcome));
   if (!monitors.logsErrors) {
-    for (const error of failures(outcome)) process.stderr.write(redact(`ferry: error: ${error}\n`));
+    for (const error of outcome.copy ? failureLines(outcome.copy) : [])
+      process.stderr.write(redact(`ferry: error: ${error}\n`));
   }
   return outcome.ok ? 0 : 1;
-}
-
-function failures(outcome: RunOutcome): string[] {
-  const copy = outcome.copy;
-  if (!copy) return [];
-  return [
-    ...copy.tables.flatMap((t) => (t.error ? [`${t.table}: ${t.error.message} [${t.error.code}]`] : [])),
-    ...copy.errors.map((e) => `${e.message} [${e.code}]`),
-  ];
 }

@@ -228,9 +228,12 @@ class SqliteStateStore implements StateStore {
   }
 
   tables(): TableState[] {
-    const chunks = this.#db.prepare(sql.SELECT_ALL_CHUNKS).all() as ChunkRow[];
+    const done = new Map<string, ChunkRow[]>();
+    for (const chunk of this.#db.prepare(sql.SELECT_DONE_CHUNKS).all() as ChunkRow[]) {
+      done.set(chunk.table_name, [...(done.get(chunk.table_name) ?? []), chunk]);
+    }
     return (this.#db.prepare(sql.SELECT_TABLES).all() as TableRow[]).map((row) => {
-      const own = chunks.filter((chunk) => chunk.table_name === row.name && chunk.done === 1);
+      const own = done.get(row.name) ?? [];
       return {
         table: row.name,
         targetTable: row.target_table,

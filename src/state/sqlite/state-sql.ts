@@ -50,7 +50,7 @@ export const INSERT_CHUNK = `INSERT INTO ferry_chunk (table_name, chunk, range, 
 VALUES (?, ?, ?, 0, 0, 0)`;
 export const SELECT_TABLES = 'SELECT * FROM ferry_table ORDER BY ord';
 export const SELECT_CHUNKS = 'SELECT * FROM ferry_chunk WHERE table_name = ? ORDER BY chunk';
-export const SELECT_ALL_CHUNKS = 'SELECT * FROM ferry_chunk ORDER BY table_name, chunk';
+export const SELECT_DONE_CHUNKS = 'SELECT * FROM ferry_chunk WHERE done = 1 ORDER BY table_name, chunk';
 export const START_TABLE = `UPDATE ferry_table SET status = 'copying', started_at = COALESCE(started_at, ?)
 WHERE name = ? AND status <> 'copied'`;
 export const CHUNK_DONE = `UPDATE ferry_chunk SET done = 1, rows = ?, bytes = ?, snapshot = ?, done_at = ?
