@@ -2,6 +2,8 @@
  * The Connector contract: everything the engine knows about a database. One implementation per
  * engine folder (`postgres/`, `mysql/`, `sqlite/`); outside those folders no code names an engine.
  */
+import type { ApplierOptions, ChangeApplier } from '../cdc/applier.js';
+import type { ChangeStream, ChangeStreamOptions } from '../cdc/change-stream.js';
 import type { Column, DatabaseSchema, SchemaObject, Table } from '../schema/table.js';
 import type { TypeSystem } from '../schema/type-system.js';
 import type { CanonicalValue, RowBatch } from '../values/canonical.js';
@@ -73,6 +75,13 @@ export interface RecordedChunk extends ChunkRecord {
 export interface SnapshotOptions {
   /** How many reads the engine wants to run at once inside the snapshot (default 1). */
   readers?: number;
+  /**
+   * Sync mode: the change stream that will start exactly at this snapshot. PostgreSQL creates the
+   * stream's publication (for `tables`) and logical replication slot and reads from the slot's own
+   * exported snapshot, so its position is the slot's consistent point; other engines record their
+   * log position as always.
+   */
+  changeStream?: { name: string; tables: string[] };
 }
 
 /** Size limits of a read; batches close at whichever comes first. */
@@ -396,6 +405,20 @@ export interface Connector {
    * again: a lost or killed connection, a deadlock, a lock wait timeout, a server shutting down.
    */
   isTransient(error: unknown): boolean;
+
+  /**
+   * Source side, sync mode: the committed transactions of `options.tables` from `options.from` on
+   * (see ChangeStream). Absent where the engine has no change log (SQLite). Throws DatabaseError
+   * naming the setting or privilege when the log cannot be read (PostgreSQL `wal_level`, MariaDB
+   * `binlog_format`, a slot that is gone, a binlog file already purged).
+   */
+  openChangeStream?(options: ChangeStreamOptions): Promise<ChangeStream>;
+
+  /** Source side: removes what the stream `name` keeps on the source (slot, publication). Safe when none exists. */
+  dropChangeStream?(name: string): Promise<void>;
+
+  /** Target side, sync mode: applies a stream's transactions (see ChangeApplier). */
+  openApplier?(options: ApplierOptions): Promise<ChangeApplier>;
 
   /** Releases every connection. Safe to call twice. */
   close(): Promise<void>;
