@@ -35,8 +35,9 @@ export interface StreamBacklog {
 
 /**
  * An open change stream. Iterating gives the source's committed transactions in commit order,
- * holding at most one part at a time; the iterator reconnects after a lost connection, from the
- * last position it gave, and throws ConnectionError once retries are exhausted.
+ * holding at most one part at a time. A lost connection ends the iteration with the driver's error
+ * (the connector's `isTransient` says it may pass): the engine abandons the transaction it was
+ * applying and opens a new stream from what the target holds, so a stream never reconnects itself.
  */
 export interface ChangeStream extends AsyncIterable<StreamItem> {
   /**
