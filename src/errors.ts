@@ -47,6 +47,9 @@ export class ValueError extends FerryError {
 /** A statement failed on a server. The message names the statement's purpose, never row values. */
 export class DatabaseError extends FerryError {}
 
+/** Change data capture cannot go on as it is (a schema change it cannot follow, a stream it cannot resume). Says which change, on which table, and how to continue. */
+export class SyncError extends FerryError {}
+
 /** True for errors Ferry raised on purpose (as opposed to bugs). */
 export function isFerryError(error: unknown): error is FerryError {
   return error instanceof FerryError;

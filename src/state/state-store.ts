@@ -7,6 +7,7 @@
  * on disk before the engine goes on; a shared-database store for many machines implements the same
  * records.
  */
+import type { SyncProgress } from '../cdc/sync-progress.js';
 import type { KeyRange, SourceSnapshot } from '../connectors/connector.js';
 import type { TableChunks } from '../engine/chunk-plan.js';
 import type { ChunksPlanned } from '../engine/events.js';
@@ -72,6 +73,26 @@ export interface ChunkState {
   snapshot?: number;
 }
 
+/** What `ferry cutover` asks of the process that streams changes. */
+export interface CutoverRequest {
+  /** Drain only once the lag is under this many seconds. */
+  maxLagSeconds: number;
+  /** Give up (and keep streaming) when the cutover has not finished in this many seconds. */
+  timeoutSeconds: number;
+  /** Make the source refuse writes before draining (how, per engine: `ferry cutover --help`). */
+  readOnly: boolean;
+}
+
+/** A cutover as the state store holds it: asked by one process, carried out by another. */
+export interface CutoverRecord {
+  request: CutoverRequest;
+  requestedAt: string;
+  status: 'requested' | 'draining' | 'verifying' | 'done' | 'failed';
+  updatedAt: string;
+  /** What the streaming process said when done or failed (JSON: final positions, verify result, error). */
+  result?: string;
+}
+
 /** The embedded state of one plan's run. Every method is synchronous and durable on return. */
 export interface StateStore {
   /** Where the state lives (a file path), for messages. */
@@ -111,5 +132,13 @@ export interface StateStore {
   finishRun(status: 'finished' | 'failed', report: string): void;
   tables(): TableState[];
   chunks(table: string): ChunkState[];
+  /** The change stream's latest progress (sync mode), replacing the one before. */
+  recordSyncProgress(progress: SyncProgress): void;
+  syncProgress(): SyncProgress | undefined;
+  /** Asks for a cutover (`ferry cutover`), replacing an earlier request. */
+  requestCutover(request: CutoverRequest): void;
+  cutover(): CutoverRecord | undefined;
+  /** The streaming process says how the requested cutover goes. */
+  recordCutover(status: CutoverRecord['status'], result?: string): void;
   close(): void;
 }

@@ -6,12 +6,21 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { SyncProgress } from '../../cdc/sync-progress.js';
 import type { SourceSnapshot } from '../../connectors/connector.js';
 import type { TableChunks } from '../../engine/chunk-plan.js';
 import type { ChunksPlanned } from '../../engine/events.js';
 import { PreconditionError } from '../../errors.js';
 import { decodeKeyRange, encodeKeyRange } from '../key-range-codec.js';
-import type { ChunkState, RunRecord, SnapshotRecord, StateStore, TableState } from '../state-store.js';
+import type {
+  ChunkState,
+  CutoverRecord,
+  CutoverRequest,
+  RunRecord,
+  SnapshotRecord,
+  StateStore,
+  TableState,
+} from '../state-store.js';
 import * as sql from './state-sql.js';
 
 interface RunRow {
@@ -264,7 +273,51 @@ class SqliteStateStore implements StateStore {
     }));
   }
 
+  recordSyncProgress(progress: SyncProgress): void {
+    this.#db.prepare(sql.UPSERT_SYNC).run(JSON.stringify(progress));
+  }
+
+  syncProgress(): SyncProgress | undefined {
+    if (!this.hasSyncTables()) return undefined;
+    const row = this.#db.prepare(sql.SELECT_SYNC).get() as { progress: string } | undefined;
+    return row ? (JSON.parse(row.progress) as SyncProgress) : undefined;
+  }
+
+  requestCutover(request: CutoverRequest): void {
+    this.#db.prepare(sql.UPSERT_CUTOVER).run(JSON.stringify(request), now(), now());
+  }
+
+  cutover(): CutoverRecord | undefined {
+    if (!this.hasSyncTables()) return undefined;
+    const row = this.#db.prepare(sql.SELECT_CUTOVER).get() as
+      | {
+          request: string;
+          requested_at: string;
+          status: CutoverRecord['status'];
+          updated_at: string;
+          result: string | null;
+        }
+      | undefined;
+    if (!row) return undefined;
+    return {
+      request: JSON.parse(row.request) as CutoverRequest,
+      requestedAt: row.requested_at,
+      status: row.status,
+      updatedAt: row.updated_at,
+      ...(row.result !== null ? { result: row.result } : {}),
+    };
+  }
+
+  recordCutover(status: CutoverRecord['status'], result?: string): void {
+    this.#db.prepare(sql.SET_CUTOVER_STATUS).run(status, now(), result ?? null);
+  }
+
   close(): void {
     this.#db.close();
+  }
+
+  /** A file opened read-only from an older version has no sync tables (they are made on first write). */
+  private hasSyncTables(): boolean {
+    return (this.#db.prepare(sql.HAS_SYNC_TABLES).get() as { n: number }).n === 2;
   }
 }

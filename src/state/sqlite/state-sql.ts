@@ -21,12 +21,17 @@ CREATE TABLE IF NOT EXISTS ferry_chunk (
   table_name TEXT NOT NULL, chunk INTEGER NOT NULL, range TEXT NOT NULL, done INTEGER NOT NULL,
   rows INTEGER NOT NULL, bytes INTEGER NOT NULL, snapshot INTEGER, done_at TEXT,
   PRIMARY KEY (table_name, chunk));
+CREATE TABLE IF NOT EXISTS ferry_sync (id INTEGER PRIMARY KEY CHECK (id = 1), progress TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ferry_cutover (
+  id INTEGER PRIMARY KEY CHECK (id = 1), request TEXT NOT NULL, requested_at TEXT NOT NULL,
+  status TEXT NOT NULL, updated_at TEXT NOT NULL, result TEXT);
 `;
 
 /** Everything a `--restart` forgets. */
 export const CLEAR_STATE = `
 DELETE FROM ferry_run; DELETE FROM ferry_phase; DELETE FROM ferry_created;
 DELETE FROM ferry_snapshot; DELETE FROM ferry_table; DELETE FROM ferry_chunk;
+DELETE FROM ferry_sync; DELETE FROM ferry_cutover;
 `;
 
 export const SELECT_VERSION = `SELECT value FROM ferry_meta WHERE key = 'version'`;
@@ -58,3 +63,12 @@ WHERE table_name = ? AND chunk = ? AND done = 0`;
 export const TABLE_DONE = `UPDATE ferry_table SET status = ?, error = ?, finished_at = ? WHERE name = ?`;
 export const FINISH_RUN = 'UPDATE ferry_run SET status = ?, report = ?, finished_at = ?, updated_at = ?';
 export const TOUCH_RUN = 'UPDATE ferry_run SET updated_at = ?';
+export const UPSERT_SYNC = 'INSERT OR REPLACE INTO ferry_sync (id, progress) VALUES (1, ?)';
+/** Files written before change data capture have no sync tables: read as empty. */
+export const HAS_SYNC_TABLES = `SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('ferry_sync', 'ferry_cutover')`;
+export const SELECT_SYNC = 'SELECT progress FROM ferry_sync WHERE id = 1';
+export const UPSERT_CUTOVER = `INSERT OR REPLACE INTO ferry_cutover (id, request, requested_at, status, updated_at, result)
+VALUES (1, ?, ?, 'requested', ?, NULL)`;
+export const SELECT_CUTOVER = 'SELECT * FROM ferry_cutover WHERE id = 1';
+export const SET_CUTOVER_STATUS =
+  'UPDATE ferry_cutover SET status = ?, updated_at = ?, result = ? WHERE id = 1';
