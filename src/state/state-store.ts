@@ -7,6 +7,7 @@
  * on disk before the engine goes on; a shared-database store for many machines implements the same
  * records.
  */
+import type { CutoverRequest } from '../cdc/cutover-request.js';
 import type { SyncProgress } from '../cdc/sync-progress.js';
 import type { KeyRange, SourceSnapshot } from '../connectors/connector.js';
 import type { TableChunks } from '../engine/chunk-plan.js';
@@ -71,16 +72,6 @@ export interface ChunkState {
   bytes: number;
   /** The snapshot it was read at (0 = committed by an attempt that died before saying so). */
   snapshot?: number;
-}
-
-/** What `ferry cutover` asks of the process that streams changes. */
-export interface CutoverRequest {
-  /** Drain only once the lag is under this many seconds. */
-  maxLagSeconds: number;
-  /** Give up (and keep streaming) when the cutover has not finished in this many seconds. */
-  timeoutSeconds: number;
-  /** Make the source refuse writes before draining (how, per engine: `ferry cutover --help`). */
-  readOnly: boolean;
 }
 
 /** A cutover as the state store holds it: asked by one process, carried out by another. */

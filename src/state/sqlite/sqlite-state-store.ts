@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { CutoverRequest } from '../../cdc/cutover-request.js';
 import type { SyncProgress } from '../../cdc/sync-progress.js';
 import type { SourceSnapshot } from '../../connectors/connector.js';
 import type { TableChunks } from '../../engine/chunk-plan.js';
@@ -15,7 +16,6 @@ import { decodeKeyRange, encodeKeyRange } from '../key-range-codec.js';
 import type {
   ChunkState,
   CutoverRecord,
-  CutoverRequest,
   RunRecord,
   SnapshotRecord,
   StateStore,

@@ -1,0 +1,414 @@
+/**
+ * One pass of change data capture: opens the stream from what the target holds, applies each
+ * source transaction whole (small ones in parallel by write set, large ones alone and streamed),
+ * moves the watermark, and stops when told to or drained for a cutover. Any failure ends the pass;
+ * sync-changes.ts decides whether to open another.
+ */
+import type { Connector } from '../connectors/connector.js';
+import { ConnectionError, SyncError } from '../errors.js';
+import type { Table } from '../schema/table.js';
+import { emit } from '../engine/events.js';
+import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
+import { AppliedPositions, type PositionTicket } from './applied-positions.js';
+import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
+import type { ChangeStream, StreamBacklog } from './change-stream.js';
+import type { CutoverRequest, SyncControl } from './cutover-request.js';
+import { LagMeter } from './lag-meter.js';
+import type { RelationMap } from './relation-map.js';
+import { SchemaFollower } from './schema-follower.js';
+import { SessionPool } from './session-pool.js';
+import type { SyncReporter } from './sync-events.js';
+import type { SyncProgress } from './sync-progress.js';
+import { TransactionScheduler } from './transaction-scheduler.js';
+import { WriteSets } from './write-set.js';
+
+/** What one pass needs. */
+export interface SyncPassOptions {
+  source: Connector;
+  target: Connector;
+  applier: ChangeApplier;
+  stream: string;
+  /** Where the stream starts when the target holds nothing of it (the snapshot's position). */
+  origin: Record<string, string>;
+  /** The source tables as introspected, for the stream to decode. */
+  sourceTables: Table[];
+  relations: RelationMap;
+  schema: SchemaFollower;
+  sessions: number;
+  /** Transactions queued or applying at most. */
+  queued: number;
+  heartbeatSeconds: number;
+  progressSeconds: number;
+  reporters: readonly SyncReporter[];
+  control?: SyncControl;
+  /** 1 for the first pass of this process. */
+  attempt: number;
+}
+
+/** How a pass ended without failing. */
+export interface SyncPassResult {
+  stoppedBy: 'stop' | 'cutover';
+  progress: SyncProgress;
+  /** The source position the cutover drained to. */
+  finalPosition?: Record<string, string>;
+}
+
+const STOP = Symbol('stop');
+
+/** Runs one pass; throws whatever stopped it otherwise. */
+export async function syncPass(options: SyncPassOptions): Promise<SyncPassResult> {
+  const pass = new Pass(options);
+  return pass.run();
+}
+
+/** A transaction too large for one part: applied alone, part by part, on one session. */
+interface StreamedTransaction {
+  session: ApplySession;
+  counts: ChangeCounts;
+  changes: number;
+}
+
+class Pass {
+  private readonly lag = new LagMeter();
+  private readonly scheduler: TransactionScheduler;
+  private readonly writeSets: WriteSets;
+  private readonly pool: SessionPool;
+  private positions!: AppliedPositions;
+  private stream!: ChangeStream;
+  private counts: ChangeCounts = {};
+  private stored: StreamPosition | undefined;
+  private backlog: StreamBacklog | undefined;
+  private backlogAt = 0;
+  private streamed: StreamedTransaction | undefined;
+  private stopBy: 'stop' | 'cutover' | undefined;
+  private cutover: { request: CutoverRequest; since: number; final?: StreamPosition } | undefined;
+  private readonly stopped: Promise<typeof STOP>;
+  private stop!: () => void;
+  private tickFailure: unknown;
+
+  constructor(private readonly options: SyncPassOptions) {
+    this.scheduler = new TransactionScheduler(options.queued);
+    this.writeSets = new WriteSets(options.schema.targetTables());
+    this.pool = new SessionPool(options.applier, Math.min(options.sessions, options.applier.maxSessions));
+    this.stopped = new Promise((resolve) => {
+      this.stop = () => resolve(STOP);
+    });
+  }
+
+  async run(): Promise<SyncPassResult> {
+    const options = this.options;
+    const { applier, source } = options;
+    const state = await applier.prepare();
+    this.positions = new AppliedPositions(state);
+    this.stored = state.watermark;
+    this.counts = await applier.counts();
+    const from = state.watermark?.fields ?? options.origin;
+    this.stream = await source.openChangeStream!({
+      name: options.stream,
+      tables: options.sourceTables,
+      from,
+      heartbeatSeconds: options.heartbeatSeconds,
+    });
+    emit(options.reporters, 'onSyncStart', {
+      stream: options.stream,
+      from,
+      sessions: this.pool.size,
+      attempt: options.attempt,
+    });
+    const timer = setInterval(() => void this.tick(), options.progressSeconds * 1000);
+    try {
+      await this.read();
+      await this.finishStreamed(false);
+      await this.scheduler.drain();
+      await this.moveWatermark();
+      if (this.tickFailure) throw this.tickFailure;
+      const progress = await this.progress(true);
+      return {
+        stoppedBy: this.stopBy ?? 'stop',
+        progress,
+        ...(this.cutover?.final ? { finalPosition: this.cutover.final.fields } : {}),
+      };
+    } catch (error) {
+      await this.scheduler.settle();
+      throw error;
+    } finally {
+      clearInterval(timer);
+      await this.finishStreamed(false).catch(() => undefined);
+      await this.pool.close();
+      await this.stream.close().catch(() => undefined);
+    }
+  }
+
+  /** Reads the stream until told to stop (or the stream fails). */
+  private async read(): Promise<void> {
+    const iterator = this.stream[Symbol.asyncIterator]();
+    for (;;) {
+      const next = iterator.next();
+      const result = await Promise.race([next, this.stopped]);
+      if (result === STOP) {
+        // The pending read ends with the stream's close; its outcome no longer matters.
+        next.catch(() => undefined);
+        return;
+      }
+      if (result.done) {
+        throw new ConnectionError(
+          'SYNC_STREAM_ENDED',
+          `The change stream of ${this.options.source.display} ended without being asked to: the connection was probably closed by the server.`,
+        );
+      }
+      await this.handle(result.value);
+      if (this.tickFailure) throw this.tickFailure;
+    }
+  }
+
+  private async handle(item: StreamItem): Promise<void> {
+    if (item.type === 'progress') {
+      this.positions.handOut(item.position, true);
+      return;
+    }
+    if (item.type === 'schema') {
+      await this.finishStreamed(false);
+      await this.scheduler.drain();
+      await this.options.schema.follow(item, this.options.target);
+      return;
+    }
+    await this.transaction(item.part);
+  }
+
+  private async transaction(part: TransactionPart): Promise<void> {
+    const changes = this.mapped(part.changes);
+    if (part.first && part.commit && !this.streamed) {
+      await this.whole(changes, part.commit);
+      return;
+    }
+    if (part.first) {
+      // A large transaction: everything before it commits first, then it applies alone.
+      await this.scheduler.drain();
+      const session = await this.pool.take();
+      await session.begin();
+      this.streamed = { session, counts: {}, changes: 0 };
+    }
+    const streamed = this.streamed;
+    if (!streamed) {
+      throw new SyncError(
+        'SYNC_STREAM_ORDER',
+        `The change stream of ${this.options.source.display} gave a part of transaction ${part.id} without its beginning; this is a bug in the stream.`,
+      );
+    }
+    if (changes.length > 0) {
+      await streamed.session.apply(changes);
+      addCounts(streamed.counts, changes);
+      streamed.changes += changes.length;
+    }
+    if (part.commit) {
+      const { position, time } = part.commit;
+      this.streamed = undefined;
+      if (this.positions.isApplied(position)) {
+        await streamed.session.rollback();
+        this.pool.give(streamed.session);
+        this.positions.handOut(position, true);
+        return;
+      }
+      const ticket = this.positions.handOut(position);
+      this.lag.received(ticket, time, streamed.changes);
+      try {
+        await streamed.session.commit(position, streamed.counts);
+      } catch (error) {
+        await this.pool.discard(streamed.session);
+        throw error;
+      }
+      this.pool.give(streamed.session);
+      this.committed(ticket, streamed.counts);
+    }
+  }
+
+  /** A transaction in one part: queued by its write set, applied on any free session. */
+  private async whole(changes: RowChange[], commit: NonNullable<TransactionPart['commit']>): Promise<void> {
+    const { position, time } = commit;
+    if (changes.length === 0 || this.positions.isApplied(position)) {
+      this.positions.handOut(position, true);
+      return;
+    }
+    const ticket = this.positions.handOut(position);
+    this.lag.received(ticket, time, changes.length);
+    const counts = addCounts({}, changes);
+    const writeSet = WriteSets.touchesWholeTables(changes) ? 'all' : this.writeSets.of(changes);
+    await this.scheduler.schedule(writeSet, () => this.applyWhole(changes, position, counts, ticket));
+  }
+
+  private async applyWhole(
+    changes: RowChange[],
+    position: StreamPosition,
+    counts: ChangeCounts,
+    ticket: PositionTicket,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.pool.take();
+      let committing = false;
+      try {
+        await session.begin();
+        await session.apply(changes);
+        committing = true;
+        await session.commit(position, counts);
+        this.pool.give(session);
+        break;
+      } catch (error) {
+        await session.rollback().catch(() => undefined);
+        await this.pool.discard(session);
+        // A deadlock or lock timeout before the commit is tried again here; a failure during the
+        // commit may have committed, so only a new pass (which reads the target's records) can tell.
+        if (committing || attempt >= 3 || !this.options.target.isTransient(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+    this.committed(ticket, counts);
+  }
+
+  private committed(ticket: PositionTicket, counts: ChangeCounts): void {
+    ticket.done = true;
+    this.lag.applied(ticket);
+    mergeCounts(this.counts, counts);
+  }
+
+  /** Ends a streamed transaction cut short (stop, failure): it was not committed. */
+  private async finishStreamed(_commit: false): Promise<void> {
+    const streamed = this.streamed;
+    if (!streamed) return;
+    this.streamed = undefined;
+    await streamed.session.rollback().catch(() => undefined);
+    this.pool.give(streamed.session);
+  }
+
+  private mapped(changes: readonly RowChange[]): RowChange[] {
+    const out: RowChange[] = [];
+    for (const change of changes) {
+      const mapped = this.options.relations.map(change);
+      if (mapped) out.push(mapped);
+    }
+    return out;
+  }
+
+  private ticking = false;
+
+  /** About once a second: store and acknowledge the watermark, report progress, obey the control. */
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopBy) return;
+    this.ticking = true;
+    try {
+      await this.moveWatermark();
+      const progress = await this.progress(false);
+      this.obey(progress);
+      if (this.cutover) await this.advanceCutover(progress);
+    } catch (error) {
+      this.tickFailure ??= error;
+      this.stop();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async moveWatermark(): Promise<void> {
+    const mark = this.positions.watermark();
+    if (!mark || (this.stored && mark.key <= this.stored.key)) return;
+    await this.options.applier.advanceWatermark(mark);
+    this.stream.acknowledge(mark);
+    this.stored = mark;
+  }
+
+  private async progress(fresh: boolean): Promise<SyncProgress> {
+    const now = Date.now();
+    if (fresh || this.cutover || now - this.backlogAt > 5000) {
+      this.backlogAt = now;
+      this.backlog = await this.stream.backlog().catch(() => this.backlog);
+    }
+    const totals = this.lag.totals;
+    const progress: SyncProgress = {
+      at: new Date(now).toISOString(),
+      stream: this.options.stream,
+      ...(this.backlog ? { sourcePosition: this.backlog.head.fields, retainedBytes: this.backlog.retainedBytes } : {}),
+      ...(this.stored ? { appliedPosition: this.stored.fields } : {}),
+      lagSeconds: this.lag.lagSeconds(now),
+      pendingChanges: this.lag.pendingChanges,
+      appliedTransactions: totals.transactions,
+      appliedChanges: totals.changes,
+      changesPerSecond: this.lag.rate(now),
+      tables: structuredClone(this.counts),
+    };
+    emit(this.options.reporters, 'onSyncProgress', progress);
+    return progress;
+  }
+
+  private obey(progress: SyncProgress): void {
+    const command = this.options.control?.poll();
+    if (!command) return;
+    if (command.kind === 'stop') {
+      this.stopBy = 'stop';
+      this.stop();
+      return;
+    }
+    if (!this.cutover) {
+      this.cutover = { request: command.request, since: Date.now() };
+      emit(this.options.reporters, 'onCutover', {
+        step: 'waiting',
+        detail: `waiting for the lag (${progress.lagSeconds.toFixed(1)} s) to fall under ${command.request.maxLagSeconds} s`,
+      });
+    }
+  }
+
+  private async advanceCutover(progress: SyncProgress): Promise<void> {
+    const cutover = this.cutover!;
+    const elapsed = (Date.now() - cutover.since) / 1000;
+    if (!cutover.final) {
+      if (elapsed > cutover.request.timeoutSeconds) {
+        throw new SyncError(
+          'CUTOVER_TIMEOUT',
+          `The cutover waited ${cutover.request.timeoutSeconds} s and the lag is still ${progress.lagSeconds.toFixed(1)} s (over ${cutover.request.maxLagSeconds} s): lower the write load on the source, or ask again with a larger --max-lag or --timeout.`,
+        );
+      }
+      if (progress.lagSeconds > cutover.request.maxLagSeconds) return;
+      if (cutover.request.readOnly) {
+        throw new SyncError(
+          'CUTOVER_READ_ONLY',
+          `--read-only: Ferry does not make ${this.options.source.display} read-only itself yet. Stop the application's writes (or set the source read-only yourself), then ask for the cutover without --read-only.`,
+        );
+      }
+      const backlog = await this.stream.backlog();
+      cutover.final = backlog.head;
+      emit(this.options.reporters, 'onCutover', {
+        step: 'draining',
+        detail: `draining to the source's position at the cutover`,
+        sourcePosition: backlog.head.fields,
+      });
+    }
+    if (this.stored && this.stored.key >= cutover.final.key && this.lag.pendingChanges === 0) {
+      emit(this.options.reporters, 'onCutover', {
+        step: 'drained',
+        detail: 'every change up to the final position is applied',
+        sourcePosition: cutover.final.fields,
+      });
+      this.stopBy = 'cutover';
+      this.stop();
+    }
+  }
+}
+
+/** Adds a transaction's changes to `counts` (by target table) and returns it. */
+function addCounts(counts: ChangeCounts, changes: readonly RowChange[]): ChangeCounts {
+  for (const change of changes) {
+    if (change.kind === 'truncate') continue;
+    const entry = (counts[change.relation.name] ??= { inserts: 0, updates: 0, deletes: 0 });
+    if (change.kind === 'insert') entry.inserts++;
+    else if (change.kind === 'update') entry.updates++;
+    else entry.deletes++;
+  }
+  return counts;
+}
+
+function mergeCounts(into: ChangeCounts, counts: ChangeCounts): void {
+  for (const [table, entry] of Object.entries(counts)) {
+    const total = (into[table] ??= { inserts: 0, updates: 0, deletes: 0 });
+    total.inserts += entry.inserts;
+    total.updates += entry.updates;
+    total.deletes += entry.deletes;
+  }
+}
