@@ -57,7 +57,10 @@ export class SchemaFollower {
     for (const column of after.columns) {
       const before = known.get(column.name);
       if (before) {
-        if (before.type.kind !== column.type.kind || JSON.stringify(before.type) !== JSON.stringify(column.type)) {
+        if (
+          before.type.kind !== column.type.kind ||
+          JSON.stringify(before.type) !== JSON.stringify(column.type)
+        ) {
           this.stop(
             after.name,
             `column ${column.name} changed type`,
@@ -94,5 +97,7 @@ function describeFollowed(before: ChangeRelation | undefined, after: ChangeRelat
   if (!before) return `table ${after.name} described`;
   const had = new Set(before.columns.map((column) => column.name));
   const added = after.columns.filter((column) => !had.has(column.name)).map((column) => column.name);
-  return added.length > 0 ? `column ${added.join(', ')} added (not copied by the plan)` : 'definition unchanged for the copied columns';
+  return added.length > 0
+    ? `column ${added.join(', ')} added (not copied by the plan)`
+    : 'definition unchanged for the copied columns';
 }

@@ -5,9 +5,9 @@
  * killed process resumes exactly: nothing applied twice, nothing skipped.
  */
 import type { Connector } from '../connectors/connector.js';
-import { emit } from '../engine/events.js';
 import { asFerryError } from '../engine/errors.js';
-import { PreconditionError, messageOf } from '../errors.js';
+import { emit } from '../engine/events.js';
+import { messageOf, PreconditionError } from '../errors.js';
 import type { Table } from '../schema/table.js';
 import type { Coercions } from '../values/coercions.js';
 import type { SyncControl } from './cutover-request.js';

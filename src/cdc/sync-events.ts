@@ -20,9 +20,12 @@ export interface SyncReporter {
   onSyncRetry?(event: { attempt: number; reason: string; seconds: number }): void;
   /** A source table changed shape or appeared; `followed` says whether the stream went on. */
   onSchemaChange?(event: { table: string; change: string; followed: boolean }): void;
-  /** A cutover step: waiting for the lag, draining to the final position, done (with the final positions). */
+  /**
+   * A cutover step: waiting for the lag, draining to the final position, drained (with the final
+   * position); or abandoned (the lag stayed too high, or the request cannot be met), streaming on.
+   */
   onCutover?(event: {
-    step: 'waiting' | 'read-only' | 'draining' | 'drained';
+    step: 'waiting' | 'draining' | 'drained' | 'abandoned';
     detail: string;
     sourcePosition?: Record<string, string>;
   }): void;

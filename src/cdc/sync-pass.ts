@@ -5,17 +5,18 @@
  * sync-changes.ts decides whether to open another.
  */
 import type { Connector } from '../connectors/connector.js';
+import { emit } from '../engine/events.js';
 import { ConnectionError, SyncError } from '../errors.js';
 import type { Table } from '../schema/table.js';
-import { emit } from '../engine/events.js';
-import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import { AppliedPositions, type PositionTicket } from './applied-positions.js';
+import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
+import { addCounts, mergeCounts } from './change-counts.js';
 import type { ChangeStream, StreamBacklog } from './change-stream.js';
 import type { CutoverRequest, SyncControl } from './cutover-request.js';
 import { LagMeter } from './lag-meter.js';
 import type { RelationMap } from './relation-map.js';
-import { SchemaFollower } from './schema-follower.js';
+import type { SchemaFollower } from './schema-follower.js';
 import { SessionPool } from './session-pool.js';
 import type { SyncReporter } from './sync-events.js';
 import type { SyncProgress } from './sync-progress.js';
@@ -325,7 +326,9 @@ class Pass {
     const progress: SyncProgress = {
       at: new Date(now).toISOString(),
       stream: this.options.stream,
-      ...(this.backlog ? { sourcePosition: this.backlog.head.fields, retainedBytes: this.backlog.retainedBytes } : {}),
+      ...(this.backlog
+        ? { sourcePosition: this.backlog.head.fields, retainedBytes: this.backlog.retainedBytes }
+        : {}),
       ...(this.stored ? { appliedPosition: this.stored.fields } : {}),
       lagSeconds: this.lag.lagSeconds(now),
       pendingChanges: this.lag.pendingChanges,
@@ -355,22 +358,28 @@ class Pass {
     }
   }
 
+  /** Gives up the cutover asked for and streams on; the listeners tell the asking side why. */
+  private abandonCutover(reason: string): void {
+    this.cutover = undefined;
+    emit(this.options.reporters, 'onCutover', { step: 'abandoned', detail: reason });
+  }
+
   private async advanceCutover(progress: SyncProgress): Promise<void> {
     const cutover = this.cutover!;
     const elapsed = (Date.now() - cutover.since) / 1000;
     if (!cutover.final) {
       if (elapsed > cutover.request.timeoutSeconds) {
-        throw new SyncError(
-          'CUTOVER_TIMEOUT',
-          `The cutover waited ${cutover.request.timeoutSeconds} s and the lag is still ${progress.lagSeconds.toFixed(1)} s (over ${cutover.request.maxLagSeconds} s): lower the write load on the source, or ask again with a larger --max-lag or --timeout.`,
+        this.abandonCutover(
+          `the cutover waited ${cutover.request.timeoutSeconds} s and the lag is still ${progress.lagSeconds.toFixed(1)} s (over ${cutover.request.maxLagSeconds} s): lower the write load on the source, or ask again with a larger --max-lag or --timeout`,
         );
+        return;
       }
       if (progress.lagSeconds > cutover.request.maxLagSeconds) return;
       if (cutover.request.readOnly) {
-        throw new SyncError(
-          'CUTOVER_READ_ONLY',
-          `--read-only: Ferry does not make ${this.options.source.display} read-only itself yet. Stop the application's writes (or set the source read-only yourself), then ask for the cutover without --read-only.`,
+        this.abandonCutover(
+          `--read-only: Ferry does not make ${this.options.source.display} read-only itself yet; stop the application's writes (or set the source read-only yourself), then ask for the cutover without --read-only`,
         );
+        return;
       }
       const backlog = await this.stream.backlog();
       cutover.final = backlog.head;
@@ -389,26 +398,5 @@ class Pass {
       this.stopBy = 'cutover';
       this.stop();
     }
-  }
-}
-
-/** Adds a transaction's changes to `counts` (by target table) and returns it. */
-function addCounts(counts: ChangeCounts, changes: readonly RowChange[]): ChangeCounts {
-  for (const change of changes) {
-    if (change.kind === 'truncate') continue;
-    const entry = (counts[change.relation.name] ??= { inserts: 0, updates: 0, deletes: 0 });
-    if (change.kind === 'insert') entry.inserts++;
-    else if (change.kind === 'update') entry.updates++;
-    else entry.deletes++;
-  }
-  return counts;
-}
-
-function mergeCounts(into: ChangeCounts, counts: ChangeCounts): void {
-  for (const [table, entry] of Object.entries(counts)) {
-    const total = (into[table] ??= { inserts: 0, updates: 0, deletes: 0 });
-    total.inserts += entry.inserts;
-    total.updates += entry.updates;
-    total.deletes += entry.deletes;
   }
 }

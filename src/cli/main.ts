@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { FerryError } from '../errors.js';
 import { redact } from '../secrets.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
 import { registerCopyCommand } from './commands/copy.js';
+import { registerCutoverCommand } from './commands/cutover.js';
 import { registerInitCommand } from './commands/init.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
@@ -35,6 +37,8 @@ function buildProgram(setStatus: (status: number) => void): Command {
   registerPlanCommand(program, setStatus);
   registerRunCommand(program, setStatus);
   registerStatusCommand(program, setStatus);
+  registerCutoverCommand(program, setStatus);
+  registerCleanupCommand(program, setStatus);
   return program;
 }
 

@@ -1,4 +1,5 @@
 /** Renders a plan's run (`ferry run`) and its standing (`ferry status`) for people and as JSON. */
+import type { SyncProgress } from '../cdc/sync-progress.js';
 import type { TableConsistency } from '../engine/run-consistency.js';
 import type { RunOutcome } from '../engine/run-plan.js';
 import type { RunStatus } from '../engine/run-status.js';
@@ -35,8 +36,37 @@ export function formatRunSummary(outcome: RunOutcome): string {
       `not consistent since their first snapshot: ${inconsistent.join(', ')}; verified equal to the source now: ${proved.join(', ') || 'none'}`,
     );
   }
+  if (outcome.sync) {
+    const sync = outcome.sync;
+    tail.push(...syncLines(sync.progress));
+    if (sync.ended === 'stopped')
+      tail.push('sync stopped: run the plan again to stream on from where the target stands');
+    else {
+      tail.push(`cutover done at source position ${describePosition(sync.finalPosition) || 'unknown'}`);
+      tail.push(...sync.instructions.map((line) => `next: ${line}`));
+    }
+  }
   const lines = (texts: string[]) => texts.map((line) => `${line}\n`).join('');
-  return redact(`${lines(head)}${copy}${lines(tail)}`);
+  const verifyOnly = !outcome.copy && outcome.verify ? formatVerifyLine(outcome) : '';
+  return redact(`${lines(head)}${copy}${verifyOnly}${lines(tail)}`);
+}
+
+/** The change stream's standing: positions, lag, rate, backlog, then per-table counts. */
+export function syncLines(progress: SyncProgress): string[] {
+  const parts = [
+    `applied ${describePosition(progress.appliedPosition) || 'nothing yet'}`,
+    progress.sourcePosition ? `source at ${describePosition(progress.sourcePosition)}` : '',
+    `lag ${progress.lagSeconds.toFixed(1)} s`,
+    `${Math.round(progress.changesPerSecond)} changes/s`,
+    `${progress.pendingChanges} pending`,
+    progress.retainedBytes !== undefined ? `${formatBytes(progress.retainedBytes)} of log retained` : '',
+    `${progress.appliedChanges} changes in ${progress.appliedTransactions} transactions applied`,
+  ];
+  const tables = Object.entries(progress.tables).map(
+    ([table, counts]) =>
+      `  ${table}: ${counts.inserts} inserted, ${counts.updates} updated, ${counts.deletes} deleted`,
+  );
+  return [`sync (${progress.at}): ${parts.filter((part) => part.length > 0).join(', ')}`, ...tables];
 }
 
 /** The run as JSON: the copy's document plus the run's id, attempt and consistency. */
@@ -51,6 +81,7 @@ export function formatRunJson(outcome: RunOutcome): string {
         alreadyFinished: outcome.alreadyFinished,
         consistency: outcome.consistency,
         ...(copy ? { copy } : {}),
+        ...(outcome.sync ? { sync: outcome.sync } : {}),
       },
       null,
       2,
@@ -80,8 +111,23 @@ export function formatStatus(status: RunStatus): string {
     run.status === 'running' && status.secondsSinceUpdate > 60
       ? ` — no checkpoint for ${Math.round(status.secondsSinceUpdate)} s: if no ferry run is working on it, run it again to resume`
       : '';
+  if (status.sync) lines.push(...syncLines(status.sync));
+  if (status.cutover) {
+    lines.push(
+      `cutover: ${status.cutover.status} (asked ${status.cutover.requestedAt}, max lag ${status.cutover.request.maxLagSeconds} s)`,
+    );
+  }
   lines.push(
     `run ${run.id}: ${run.status}${run.phase ? `, phase ${run.phase}` : ''}, attempt ${run.attempts}, started ${run.startedAt}${run.finishedAt ? `, ended ${run.finishedAt}` : ''}${stale}`,
   );
   return redact(`${lines.join('\n')}\n`);
+}
+
+/** A sync resumed past its copy has no copy summary: the cutover's verify still says what it found. */
+function formatVerifyLine(outcome: RunOutcome): string {
+  const verify = outcome.verify!;
+  const differing = verify.tables.filter((table) => table.status !== 'equal').map((table) => table.table);
+  return verify.ok
+    ? `verify: ${verify.tables.length} tables equal to the source\n`
+    : `verify: differences in ${differing.join(', ')}\n`;
 }

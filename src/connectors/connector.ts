@@ -169,6 +169,9 @@ export interface SchemaRequest {
   parallel?: number;
 }
 
+/** The steps of `createSchema`: tables before the data, constraints after it, sequences again at a cutover. */
+export type SchemaPhase = 'tables' | 'constraints' | 'sequences';
+
 /** Something DDL could not carry exactly (a default expression in another dialect, …), said to the user. */
 export interface SchemaNote {
   table: string;
@@ -302,10 +305,11 @@ export interface Connector {
    * Creates schema on this (target) database. `tables`: the tables with primary keys (and, where
    * the engine cannot add them later, foreign keys). `constraints`: after the data, secondary and
    * unique indexes, foreign keys, and auto-increment positions past both the source's next value
-   * and the highest value present, so that an INSERT without an id gets a new one. Returns a note
+   * and the highest value present, so that an INSERT without an id gets a new one. `sequences`:
+   * only those auto-increment positions again (a sync's cutover, when the source has moved on). Returns a note
    * for each thing it could not carry exactly (never drops one silently).
    */
-  createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]>;
+  createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]>;
 
   /** Recreates views, triggers and routines from a source of the same dialect. */
   createObjects(objects: SchemaObject[]): Promise<void>;

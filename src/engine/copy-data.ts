@@ -37,6 +37,8 @@ export interface DataPhase {
   coercions: Coercions;
   throttle: Throttle;
   reporters: readonly Reporter[];
+  /** Sync mode: the change stream that starts at this data's snapshot (`SnapshotOptions.changeStream`). */
+  changeStream?: string;
 }
 
 /** What the data phase did: per table results and the snapshot every table was read at. */
@@ -141,7 +143,12 @@ export async function copyData(phase: DataPhase): Promise<DataPhaseResult> {
   }
 
   // Every chunk is read as of one point in time (DESIGN.md principle 4).
-  const snapshot = await source.openSnapshot({ readers: phase.parallel });
+  const snapshot = await source.openSnapshot({
+    readers: phase.parallel,
+    ...(phase.changeStream
+      ? { changeStream: { name: phase.changeStream, tables: phase.tables.map((pair) => pair.source.name) } }
+      : {}),
+  });
   emit(reporters, 'onSnapshot', snapshot);
   let retries = 0;
   try {

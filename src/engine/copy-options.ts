@@ -60,6 +60,12 @@ export interface CopyOptions {
   reporters?: Reporter[];
   /** This run's id in the target's progress table (default: a new one); `ferry run` keeps one per plan. */
   run?: string;
+  /**
+   * Sync mode (`ferry run` of a `mode: sync` plan): the name of the change stream that will start
+   * exactly at the copy's snapshot; the source prepares it (PostgreSQL: publication and slot) as
+   * the snapshot opens.
+   */
+  changeStream?: string;
   /** Finish an interrupted run with the same `run` id: only what it did not do (`ferry run`). */
   resume?: ResumePoint;
 }

@@ -156,6 +156,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
       },
       retries: options.retries ?? DEFAULT_RETRIES,
       ...(options.resume ? { resume: options.resume } : {}),
+      ...(options.changeStream ? { changeStream: options.changeStream } : {}),
       coercions,
       throttle,
       reporters,

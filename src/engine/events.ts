@@ -2,6 +2,7 @@
  * The events a copy emits, and the Reporter that listens (DESIGN.md principle 6): the engine knows
  * nothing about terminals or logs; the CLI, tests and later the metrics and state store listen.
  */
+import type { SyncReporter } from '../cdc/sync-events.js';
 import type { KeyRange, SchemaNote, SourceSnapshot } from '../connectors/connector.js';
 import type { FerryError } from '../errors.js';
 import type { SchemaObject } from '../schema/table.js';
@@ -18,8 +19,8 @@ export interface ChunksPlanned {
   estimatedRows?: number;
 }
 
-/** Listener of a run's events. Every hook is optional; a hook must not throw. */
-export interface Reporter {
+/** Listener of a run's events (a sync's too). Every hook is optional; a hook must not throw. */
+export interface Reporter extends SyncReporter {
   onConnected?(event: { source: string; target: string; sourceVersion: string }): void;
   onRename?(rename: Rename): void;
   onSchemaNote?(note: SchemaNote): void;

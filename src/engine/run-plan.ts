@@ -20,6 +20,7 @@ import type { CopyResult } from './copy-result.js';
 import type { Reporter } from './events.js';
 import type { ResumePoint } from './resume-point.js';
 import { type TableConsistency, tableConsistency } from './run-consistency.js';
+import { runSync, type SyncOutcome } from './run-sync.js';
 
 /** A plan as the run needs it: resolved URLs (with their secrets) and the copy's options. */
 export interface RunnablePlan {
@@ -30,6 +31,10 @@ export interface RunnablePlan {
   copy: Omit<CopyOptions, 'source' | 'target' | 'reporters' | 'run' | 'resume'>;
   /** Verify every table after the copy (tables that lost consistency are verified regardless). */
   verify: boolean;
+  /** `sync`: after the copy, stream the source's changes until a cutover (run-sync.ts). Default `snapshot`. */
+  mode?: 'snapshot' | 'sync';
+  /** Sync mode: sessions applying at once. */
+  syncSessions?: number;
 }
 
 /** How a run is started. */
@@ -38,6 +43,8 @@ export interface RunPlanOptions {
   store: StateStore;
   /** Forget the recorded run and begin again. */
   restart?: boolean;
+  /** Sync mode: aborted = stop streaming, leaving the run resumable. */
+  signal?: AbortSignal;
   reporters?: Reporter[];
   verifyReporters?: VerifyReporter[];
 }
@@ -52,6 +59,8 @@ export interface RunOutcome {
   alreadyFinished: boolean;
   copy?: CopyResult;
   verify?: VerifyResult;
+  /** Sync mode: how the change stream ended (absent when the copy failed first). */
+  sync?: SyncOutcome;
   consistency: TableConsistency[];
 }
 
@@ -65,6 +74,7 @@ export function planIdentity(plan: RunnablePlan): Record<string, unknown> {
   return {
     source: redact(plan.source),
     target: redact(plan.target),
+    mode: plan.mode ?? 'snapshot',
     tables: copy.tables ?? null,
     exclude: copy.exclude ?? null,
     tableRules: copy.tableRules ?? null,
@@ -122,58 +132,116 @@ export async function runPlan(options: RunPlanOptions): Promise<RunOutcome> {
         }
       : undefined;
 
+  const sync = plan.mode === 'sync';
+  if (sync) refuseRowFilters(plan);
+  // A sync whose copy finished streams on from what the target holds: no copy again.
+  const streaming = sync && attempt > 1 && store.phasesBegun().has('sync');
   let copy: CopyResult | undefined;
   let verify: VerifyResult | undefined;
+  let synced: SyncOutcome | undefined;
   let consistency: TableConsistency[] = [];
   try {
-    copy = await copyDatabase({
-      ...plan.copy,
-      source: plan.source,
-      target: plan.target,
-      run,
-      ...(resume ? { resume } : {}),
-      reporters: [stateRecorder(store), ...(options.reporters ?? [])],
-    });
-    consistency = copy.tables.some((table) => table.status === 'copied')
-      ? tableConsistency(store.tables(), store.snapshots())
-      : [];
-    const copied = new Set(copy.tables.filter((t) => t.status === 'copied').map((t) => t.table));
-    const unsure = consistency.filter((table) => !table.consistent && copied.has(table.table));
-    const toVerify = plan.verify && copy.coercions.length === 0 ? [...copied] : unsure.map((t) => t.table);
-    if (copy.ok && toVerify.length > 0 && plan.copy.ifExists !== 'append' && !plan.copy.schemaOnly) {
-      store.recordPhase('verify');
-      verify = await verifyDatabases({
+    if (!streaming) {
+      copy = await copyDatabase({
+        ...plan.copy,
         source: plan.source,
         target: plan.target,
-        tables: toVerify,
-        ...(plan.copy.tableRules ? { tableRules: plan.copy.tableRules } : {}),
-        ...(plan.copy.coerce ? { coerce: plan.copy.coerce } : {}),
-        ...(plan.copy.parallel ? { parallel: plan.copy.parallel } : {}),
-        ...(plan.copy.chunkRows ? { chunkRows: plan.copy.chunkRows } : {}),
-        reporters: options.verifyReporters ?? [],
+        run,
+        ...(resume ? { resume } : {}),
+        ...(sync ? { changeStream: plan.name } : {}),
+        reporters: [stateRecorder(store), ...(options.reporters ?? [])],
       });
+      consistency = copy.tables.some((table) => table.status === 'copied')
+        ? tableConsistency(store.tables(), store.snapshots())
+        : [];
+    }
+    if (sync) {
+      if (!copy || copy.ok) {
+        store.recordPhase('sync');
+        synced = await runSync({
+          stream: plan.name,
+          source: plan.source,
+          target: plan.target,
+          copy: plan.copy,
+          ...(plan.syncSessions ? { sessions: plan.syncSessions } : {}),
+          store,
+          reporters: [stateRecorder(store), ...(options.reporters ?? [])],
+          verifyReporters: options.verifyReporters ?? [],
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        verify = synced.verify;
+      }
+    } else if (copy) {
+      verify = await verifyAfterCopy(plan, store, copy, consistency, options.verifyReporters ?? []);
     }
   } catch (error) {
     store.finishRun('failed', JSON.stringify({ error: redact((error as Error).message) }));
     throw error;
   }
-  const ok = copy.ok && (verify === undefined || verify.ok);
-  store.finishRun(
-    ok ? 'finished' : 'failed',
-    JSON.stringify({
-      ok,
-      tables: copy.tables.map((t) => ({ table: t.table, status: t.status, rows: t.rows })),
-      consistency,
-      verify: verify ? { ok: verify.ok, tables: verify.tables.map((t) => [t.table, t.status]) } : null,
-    }),
-  );
+  const copyOk = copy === undefined || copy.ok;
+  const ok = copyOk && (verify === undefined || verify.ok) && (!sync || synced?.ended === 'cutover');
+  // A sync stopped on request stays running: the next attempt streams on from the target's position.
+  if (!(synced?.ended === 'stopped')) {
+    store.finishRun(
+      ok ? 'finished' : 'failed',
+      JSON.stringify({
+        ok,
+        tables: copy?.tables.map((t) => ({ table: t.table, status: t.status, rows: t.rows })) ?? [],
+        consistency,
+        verify: verify ? { ok: verify.ok, tables: verify.tables.map((t) => [t.table, t.status]) } : null,
+        sync: synced
+          ? { ended: synced.ended, finalPosition: synced.finalPosition ?? null, progress: synced.progress }
+          : null,
+      }),
+    );
+  }
   return {
     ok,
     run,
     attempt,
     alreadyFinished: false,
-    copy,
+    ...(copy ? { copy } : {}),
     ...(verify ? { verify } : {}),
+    ...(synced ? { sync: synced } : {}),
     consistency,
   };
+}
+
+/**
+ * Snapshot mode: verifies the tables that lost consistency (or every table when the plan asks).
+ * Sync mode verifies at the cutover instead: the stream heals what a lost snapshot left behind.
+ */
+async function verifyAfterCopy(
+  plan: RunnablePlan,
+  store: StateStore,
+  copy: CopyResult,
+  consistency: TableConsistency[],
+  reporters: VerifyReporter[],
+): Promise<VerifyResult | undefined> {
+  const copied = new Set(copy.tables.filter((t) => t.status === 'copied').map((t) => t.table));
+  const unsure = consistency.filter((table) => !table.consistent && copied.has(table.table));
+  const toVerify = plan.verify && copy.coercions.length === 0 ? [...copied] : unsure.map((t) => t.table);
+  if (!copy.ok || toVerify.length === 0 || plan.copy.ifExists === 'append' || plan.copy.schemaOnly)
+    return undefined;
+  store.recordPhase('verify');
+  return verifyDatabases({
+    source: plan.source,
+    target: plan.target,
+    tables: toVerify,
+    ...(plan.copy.tableRules ? { tableRules: plan.copy.tableRules } : {}),
+    ...(plan.copy.coerce ? { coerce: plan.copy.coerce } : {}),
+    ...(plan.copy.parallel ? { parallel: plan.copy.parallel } : {}),
+    ...(plan.copy.chunkRows ? { chunkRows: plan.copy.chunkRows } : {}),
+    reporters,
+  });
+}
+
+/** A `where` filter decides which rows a table holds; a change stream cannot keep rows moving in and out of it yet. */
+function refuseRowFilters(plan: RunnablePlan): void {
+  const filtered = (plan.copy.tableRules ?? []).filter((rule) => rule.where !== undefined);
+  if (filtered.length === 0) return;
+  throw new UsageError(
+    'SYNC_ROW_FILTER',
+    `mode: sync cannot keep a where filter (${filtered.map((rule) => rule.include).join(', ')}): a row updated into or out of the filter would be lost. Remove the where, or use mode: snapshot.`,
+  );
 }

@@ -3,7 +3,8 @@
  * answers while another process runs (or after it died): per table chunks done of planned, rows,
  * bytes, rate, an ETA, the error, and the consistency the run can claim.
  */
-import type { RunRecord, StateStore } from '../state/state-store.js';
+import type { SyncProgress } from '../cdc/sync-progress.js';
+import type { CutoverRecord, RunRecord, StateStore } from '../state/state-store.js';
 import { type TableConsistency, tableConsistency } from './run-consistency.js';
 
 /** One table's standing. */
@@ -30,6 +31,10 @@ export interface RunStatus {
   /** A `running` run whose last checkpoint is old may have died: status cannot tell a slow chunk from a dead process. */
   secondsSinceUpdate: number;
   tables: TableStatus[];
+  /** Sync mode: the change stream's latest progress (positions, lag, rate, per-table counts). */
+  sync?: SyncProgress;
+  /** Sync mode: the cutover asked for, and how far it got. */
+  cutover?: CutoverRecord;
 }
 
 const seconds = (from: string, to: number) => Math.max(0, (to - Date.parse(from)) / 1000);
@@ -42,9 +47,14 @@ export function runStatus(store: StateStore, now = Date.now()): RunStatus | unde
   const consistency = new Map(
     tableConsistency(tables, store.snapshots()).map((entry) => [entry.table, entry]),
   );
+  const sync = store.syncProgress();
+  const cutover = store.cutover();
+  const updated = sync && sync.at > run.updatedAt ? sync.at : run.updatedAt;
   return {
     run,
-    secondsSinceUpdate: seconds(run.updatedAt, now),
+    secondsSinceUpdate: seconds(updated, now),
+    ...(sync ? { sync } : {}),
+    ...(cutover ? { cutover } : {}),
     tables: tables.map((table) => {
       const end = table.finishedAt && table.status !== 'copying' ? Date.parse(table.finishedAt) : now;
       const elapsed = table.startedAt ? seconds(table.startedAt, end) : 0;

@@ -135,6 +135,24 @@ export function selectByRules(tables: readonly Table[], rules: readonly TableRul
   );
 }
 
+/** Whether the rules pick a table of this name (one that appears later, as during sync): no check that patterns match. */
+export function rulesPick(rules: readonly TableRule[], name: string): boolean {
+  const includes = rules.filter((rule) => rule.include !== undefined);
+  const excludes = rules.filter((rule) => rule.exclude !== undefined);
+  return (
+    (includes.length === 0 || includes.some((rule) => picks(rule, name))) &&
+    !excludes.some((rule) => picks(rule, name))
+  );
+}
+
+/** Whether the rules copy this column of this table (its rule's columns include or exclude). */
+export function rulesKeepColumn(rules: readonly TableRule[], table: string, column: string): boolean {
+  const columns = ruleFor(rules, table)?.columns;
+  if (!columns) return true;
+  if (columns.include) return columns.include.includes(column);
+  return !(columns.exclude ?? []).includes(column);
+}
+
 /**
  * The include rule that shapes a table (rename, where, columns): the first that names it exactly,
  * else the first pattern that matches it; undefined when none does.

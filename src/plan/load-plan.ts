@@ -27,6 +27,8 @@ export interface LoadedPlan {
   source: string;
   target: string;
   mode: Plan['mode'];
+  /** Sync mode: sessions applying at once (absent = the engine's default). */
+  syncSessions?: number;
   /** What to pass to the engine (`copyDatabase`, `preflight`). */
   copy: CopyOptions;
   verify: boolean;
@@ -71,6 +73,7 @@ export async function loadPlan(path: string, options: LoadPlanOptions = {}): Pro
     source: urls.source,
     target: urls.target,
     mode: plan.mode,
+    ...(plan.options.syncSessions ? { syncSessions: plan.options.syncSessions } : {}),
     copy: planToCopyOptions(plan, urls),
     verify: plan.verify,
     statePath: plan.state ? resolve(dirname(file), plan.state) : resolve(cwd, '.ferry', `${name}.db`),

@@ -24,6 +24,7 @@ export function stateRecorder(store: StateStore): Reporter {
     onChunkDone: (event) => store.recordChunkDone({ ...event, snapshot: current }),
     // Only marks a chunk the store did not know was done: the attempt that committed it died first.
     onChunkAlreadyDone: (event) => store.recordChunkDone({ ...event, snapshot: current }),
+    onSyncProgress: (progress) => store.recordSyncProgress(progress),
     onTableDone: (result) =>
       store.recordTableDone({
         table: result.table,

@@ -80,7 +80,7 @@ describe('ferry plan', () => {
 target:
   url: postgres://ferry@127.0.0.1/shop
   password: \${PLAN_PW}
-mode: sync
+mode: stream
 tables:
   - include: "order*"
     rename: orders
@@ -92,7 +92,7 @@ options:
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('ferry: error: the plan has 3 problems:');
-    expect(run.stderr).toContain('bad.yaml: mode: mode sync');
+    expect(run.stderr).toContain('bad.yaml: mode: expected one of snapshot, sync; got "stream"');
     expect(run.stderr).toContain(
       'bad.yaml: tables[0].rename: rename needs an include that names one table; "order*" is a pattern',
     );

@@ -22,7 +22,7 @@ export function registerRunCommand(program: Command, setStatus: (status: number)
   const command = program
     .command('run')
     .description(
-      'Run a plan file: preflight, snapshot, chunked parallel copy, indexes, verify. Run it again after any interruption and it finishes only what is left.',
+      'Run a plan file: preflight, snapshot, chunked parallel copy, indexes, verify; in mode sync, then stream the source changes until ferry cutover. Run it again after any interruption and it finishes only what is left.',
     )
     .argument('<plan>', 'the plan file (YAML; ferry init writes an example)')
     .option('--restart', 'forget the recorded run of this plan and begin again')
@@ -40,6 +40,11 @@ is refused; --restart begins again. The preflight (ferry plan) runs before a run
 Consistency: a table read entirely at the run's snapshot is reported consistent at that position;
 a table whose reading spans an interruption is reported NOT consistent since its first position,
 and is verified against the source.
+
+Sync (mode: sync): after the copy the run streams the source's changes (PostgreSQL logical
+replication, MariaDB/MySQL binlog) from exactly the snapshot's position, each source transaction
+applied whole together with its position, until ferry cutover (from another shell) drains it.
+Ctrl-C stops streaming; running again streams on from what the target holds.
 
 Exit codes: 0 done (and verified), 1 the run failed, the preflight found errors or verify found
 differences, 2 bad plan or invocation.
@@ -89,12 +94,31 @@ async function runAndReport(plan: LoadedPlan, store: StateStore, flags: RunFlags
       return 1;
     }
   }
+  // A sync streams until a cutover: Ctrl-C or SIGTERM stops it cleanly, resumable by running again.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  if (plan.mode === 'sync') {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   const outcome = await runPlan({
-    plan: { name: plan.name, source: plan.source, target: plan.target, copy: plan.copy, verify: plan.verify },
+    plan: {
+      name: plan.name,
+      source: plan.source,
+      target: plan.target,
+      copy: plan.copy,
+      verify: plan.verify,
+      mode: plan.mode,
+      ...(plan.syncSessions ? { syncSessions: plan.syncSessions } : {}),
+    },
     store,
     restart: flags.restart ?? false,
     reporters: monitors.reporters,
     verifyReporters: monitors.verifyReporters,
+    signal: stop.signal,
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   });
   await monitors.finish({
     ...(outcome.copy ? { copy: outcome.copy } : {}),

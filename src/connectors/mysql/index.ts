@@ -21,6 +21,7 @@ import type {
   ReadOptions,
   RecordedChunk,
   SchemaNote,
+  SchemaPhase,
   SchemaRequest,
   SnapshotOptions,
   SourceSnapshot,
@@ -38,7 +39,7 @@ import { createObjects, introspectObjects } from './objects.js';
 import { mysqlAcceptsEncoding, mysqlRowEncodings } from './passthrough.js';
 import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
 import { MysqlReader } from './reader.js';
-import { createConstraints, createTables } from './schema-phases.js';
+import { createConstraints, createTables, positionAutoIncrements } from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
 import { MysqlSnapshot } from './snapshot.js';
 import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
@@ -145,7 +146,8 @@ export class MysqlConnector implements Connector {
     });
   }
 
-  async createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
+  async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {
+    if (phase === 'sequences') return positionAutoIncrements(this.session, request);
     for (const table of request.tables) this.targetColumns.delete(table.name);
     return phase === 'tables'
       ? createTables(this.session, request)

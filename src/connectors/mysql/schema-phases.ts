@@ -86,6 +86,17 @@ export async function createConstraints(
   return notes;
 }
 
+/** AUTO_INCREMENT positions only (a sync's cutover: the source has moved on since the constraints phase). */
+export async function positionAutoIncrements(
+  session: MysqlSession,
+  request: SchemaRequest,
+): Promise<SchemaNote[]> {
+  await session.use(async (connection) => {
+    for (const table of request.tables) await positionAutoIncrement(session, connection, table);
+  });
+  return [];
+}
+
 /** The table without the indexes and foreign keys the target table has already (names fold case, as MySQL's do). */
 async function withoutBuilt(
   session: MysqlSession,

@@ -193,6 +193,16 @@ async function foreignKeysAndSequences(
       );
     }
   }
+  await setPostgresSequences(client, schema, request, notes);
+}
+
+/** Identity/sequence positions past both the source's next value and the highest value present. */
+export async function setPostgresSequences(
+  client: pg.PoolClient,
+  schema: string,
+  request: SchemaRequest,
+  notes: SchemaNote[],
+): Promise<void> {
   for (const table of request.tables) {
     for (const column of table.columns) {
       if (!column.autoIncrement || column.generated) continue;

@@ -23,6 +23,7 @@ import {
   type ReadOptions,
   type RecordedChunk,
   type SchemaNote,
+  type SchemaPhase,
   type SchemaRequest,
   type SnapshotOptions,
   type SourceSnapshot,
@@ -36,7 +37,7 @@ import { postgresAcceptsEncoding, postgresRowEncoding } from './binary-passthrou
 import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
 import { planPostgresChunks } from './chunk-plan.js';
 import { postgresConnectionError } from './connection-errors.js';
-import { createPostgresConstraints } from './constraints.js';
+import { createPostgresConstraints, setPostgresSequences } from './constraints.js';
 import { createPostgresTables } from './ddl.js';
 import { qualify } from './identifiers.js';
 import { introspectPostgres } from './introspect.js';
@@ -170,11 +171,18 @@ export class PostgresConnector implements Connector {
     await this.withClient('Emptying tables', (client) => client.query(`TRUNCATE TABLE ${list}`));
   }
 
-  async createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
+  async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {
     if (phase === 'tables') {
       return this.withClient('Creating the schema (tables)', (client) =>
         createPostgresTables(client, this.schema, request),
       );
+    }
+    if (phase === 'sequences') {
+      const notes: SchemaNote[] = [];
+      await this.withClient('Setting sequence positions', (client) =>
+        setPostgresSequences(client, this.schema, request, notes),
+      );
+      return notes;
     }
     try {
       return await createPostgresConstraints(() => this.acquire(), this.schema, request);

@@ -85,6 +85,13 @@ export function setSqliteNextId(db: SqliteDatabase, table: Table, notes: SchemaN
   }
 }
 
+/** Next ids only (a sync's cutover: the source has moved on since the constraints phase). */
+export function setSqliteNextIds(db: SqliteDatabase, request: SchemaRequest): SchemaNote[] {
+  const notes: SchemaNote[] = [];
+  for (const table of request.tables) setSqliteNextId(db, table, notes);
+  return notes;
+}
+
 /** Notes rows that break a foreign key (the load ran with foreign keys off, as SQLite needs). */
 export function checkSqliteForeignKeys(db: SqliteDatabase, table: Table, notes: SchemaNote[]): void {
   if (table.foreignKeys.length === 0) return;

@@ -22,6 +22,7 @@ import type {
   ReadOptions,
   RecordedChunk,
   SchemaNote,
+  SchemaPhase,
   SchemaRequest,
   SnapshotOptions,
   SourceSnapshot,
@@ -33,7 +34,7 @@ import type { ConnectionUrl } from '../url.js';
 import { checkSqliteAccess } from './access.js';
 import { sqliteCanRender, sqliteChunkChecksum } from './checksum.js';
 import { planSqliteChunks } from './chunk-plan.js';
-import { createSqliteConstraints } from './constraints.js';
+import { createSqliteConstraints, setSqliteNextIds } from './constraints.js';
 import { createTableSql } from './ddl.js';
 import { introspectSqlite } from './introspect.js';
 import { sampleSqliteLoad } from './load.js';
@@ -120,12 +121,13 @@ export class SqliteConnector implements Connector {
     });
   }
 
-  async createSchema(request: SchemaRequest, phase: 'tables' | 'constraints'): Promise<SchemaNote[]> {
+  async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {
     return this.session.exclusive(() => {
       const db = this.session.writer();
       return wrapped(`Creating the ${phase} of ${this.session.path}`, () =>
         db.transaction(() => {
           if (phase === 'constraints') return createSqliteConstraints(db, request);
+          if (phase === 'sequences') return setSqliteNextIds(db, request);
           const notes: SchemaNote[] = [];
           for (const table of request.tables) {
             execSqlite(db, `Creating table "${table.name}"`, createTableSql(table, request, notes));

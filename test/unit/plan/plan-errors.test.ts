@@ -15,7 +15,7 @@ afterAll(() => folder.remove());
 
 const TOP_KEYS = 'known keys here: name, source, target, mode, tables, options, verify, state';
 const OPTION_KEYS =
-  'known keys here: parallel, chunkRows, chunkBytes, memory, maxRowsPerSecond, maxBytesPerSecond, maxLoad, loadProbeTable, ifExists, coerce, retries';
+  'known keys here: parallel, chunkRows, chunkBytes, memory, maxRowsPerSecond, maxBytesPerSecond, maxLoad, loadProbeTable, ifExists, coerce, retries, syncSessions';
 
 /** [what, plan text, code, the problems in order]. */
 const CASES: Array<[string, string, string, string[]]> = [
@@ -86,18 +86,16 @@ const CASES: Array<[string, string, string, string[]]> = [
     ['plan.yaml: expected mapping, got list'],
   ],
   [
-    'mode sync',
-    `${BASE}mode: sync\n`,
+    'syncSessions out of range',
+    `${BASE}mode: sync\noptions:\n  syncSessions: 0\n`,
     'PLAN_INVALID',
-    [
-      'plan.yaml: mode: mode sync (snapshot, then stream changes until cutover) comes with change data capture, which this version does not have; use mode: snapshot',
-    ],
+    ['plan.yaml: options.syncSessions: must be at least 1'],
   ],
   [
     'an unknown mode',
     `${BASE}mode: fast\n`,
     'PLAN_INVALID',
-    ['plan.yaml: mode: expected snapshot; got "fast"'],
+    ['plan.yaml: mode: expected one of snapshot, sync; got "fast"'],
   ],
   [
     'ifExists: foo',

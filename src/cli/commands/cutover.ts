@@ -1,0 +1,95 @@
+/** `ferry cutover <plan.yaml>`: asks the `ferry run` streaming a plan to drain, verify and finish. */
+import type { Command } from 'commander';
+import { requestCutover } from '../../engine/run-cutover.js';
+import { UsageError } from '../../errors.js';
+import { loadPlan } from '../../plan/load-plan.js';
+import { redact } from '../../secrets.js';
+import { openSqliteStateStore } from '../../state/sqlite/sqlite-state-store.js';
+import { syncLines } from '../run-summary.js';
+
+interface CutoverFlags {
+  maxLag: string;
+  timeout: string;
+  readOnly?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function seconds(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new UsageError('BAD_OPTION', `${option} takes a number of seconds; got ${JSON.stringify(text)}.`);
+  }
+  return value;
+}
+
+/** Adds the `cutover` command; `setStatus` receives 0 when the cutover is done. */
+export function registerCutoverCommand(program: Command, setStatus: (status: number) => void): void {
+  program
+    .command('cutover')
+    .description(
+      'Switch over a syncing plan: wait until the lag is small, drain every change to the final source position, verify, set sequences, and say what the application must change',
+    )
+    .argument('<plan>', 'the plan file that ferry run is streaming')
+    .option('--max-lag <seconds>', 'drain once the lag is under this', '2')
+    .option(
+      '--timeout <seconds>',
+      'give up (the run keeps streaming) if the lag is not under --max-lag by then',
+      '300',
+    )
+    .option(
+      '--read-only',
+      'ask Ferry to make the source read-only before draining (not yet available: stop writes yourself)',
+    )
+    .option('--json', 'print the result as JSON')
+    .option('-q, --quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+The running ferry run (mode: sync) does the work; this command asks it through the plan's state
+file and waits. Stop the application's writes to the source first (or make it read-only: MariaDB
+SET GLOBAL read_only = ON; PostgreSQL ALTER DATABASE … SET default_transaction_read_only = on and
+reconnect the clients), so that the final position is final.
+
+Exit codes: 0 cut over and verified, 1 the cutover failed or no run is streaming, 2 bad invocation.
+
+Example:
+  ferry run shop.yaml &      # copies, then streams
+  ferry cutover shop.yaml --max-lag 1`,
+    )
+    .action(async (planPath: string, flags: CutoverFlags) => {
+      const request = {
+        maxLagSeconds: seconds(flags.maxLag, '--max-lag'),
+        timeoutSeconds: seconds(flags.timeout, '--timeout'),
+        readOnly: flags.readOnly ?? false,
+      };
+      const plan = await loadPlan(planPath);
+      const store = openSqliteStateStore(plan.statePath);
+      try {
+        let last = '';
+        const done = await requestCutover(store, request, (update) => {
+          if (flags.quiet || flags.json) return;
+          const line = `cutover: ${update.cutover.status}${update.sync ? ` — ${syncLines(update.sync)[0]}` : ''}`;
+          const step = update.cutover.status;
+          if (step !== last) process.stderr.write(redact(`ferry: ${line}\n`));
+          last = step;
+        });
+        const result = done.result ? (JSON.parse(done.result) as Record<string, unknown>) : {};
+        if (flags.json) process.stdout.write(redact(`${JSON.stringify({ ok: true, ...result }, null, 2)}\n`));
+        else {
+          const instructions = (result.instructions as string[] | undefined) ?? [];
+          process.stdout.write(
+            redact(
+              `${[
+                `cut over: every change up to source position ${JSON.stringify(result.finalPosition ?? null)} is on the target, and verify found the tables equal`,
+                ...instructions.map((line) => `next: ${line}`),
+              ].join('\n')}\n`,
+            ),
+          );
+        }
+        setStatus(0);
+      } finally {
+        store.close();
+      }
+    });
+}

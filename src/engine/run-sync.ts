@@ -1,0 +1,152 @@
+/**
+ * The sync phase of a `mode: sync` run: after the full load, the source's changes from the
+ * snapshot's position, until `ferry cutover` (through the state store) drains them; then the
+ * tables are verified, sequences set past the source's values, and the final positions recorded.
+ */
+import type { CutoverRequest, SyncCommand } from '../cdc/cutover-request.js';
+import type { SyncedTable } from '../cdc/relation-map.js';
+import { syncChanges } from '../cdc/sync-changes.js';
+import type { SyncReporter } from '../cdc/sync-events.js';
+import type { SyncProgress } from '../cdc/sync-progress.js';
+import { SyncError } from '../errors.js';
+import { redact } from '../secrets.js';
+import type { StateStore } from '../state/state-store.js';
+import { Coercions } from '../values/coercions.js';
+import { verifyDatabases } from '../verify/verify.js';
+import type { VerifyReporter } from '../verify/verify-events.js';
+import type { VerifyResult } from '../verify/verify-result.js';
+import { withConnectedPair } from './connect-pair.js';
+import type { CopyOptions } from './copy-options.js';
+import { resolveTables } from './select-tables.js';
+import { rulesKeepColumn, rulesPick } from './table-rules.js';
+
+/** What the sync phase needs of the run. */
+export interface RunSyncOptions {
+  /** The plan's name: names the change stream. */
+  stream: string;
+  source: string;
+  target: string;
+  copy: Omit<CopyOptions, 'source' | 'target' | 'reporters' | 'run' | 'resume'>;
+  /** Sessions applying at once. */
+  sessions?: number;
+  store: StateStore;
+  reporters: SyncReporter[];
+  verifyReporters: VerifyReporter[];
+  /** Aborted = stop streaming (the run stays resumable). */
+  signal?: AbortSignal;
+}
+
+/** How the sync phase ended. */
+export interface SyncOutcome {
+  /** `cutover`: drained, verified and finished; `stopped`: asked to stop, resumable. */
+  ended: 'cutover' | 'stopped';
+  progress: SyncProgress;
+  /** The source position the cutover drained to. */
+  finalPosition?: Record<string, string>;
+  verify?: VerifyResult;
+  /** What the application must change, one line each. */
+  instructions: string[];
+}
+
+/** Streams changes until a cutover or a stop. Throws what made the stream give up. */
+export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
+  const { store } = options;
+  const origin = store.snapshots()[0]?.position;
+  if (!origin) {
+    throw new SyncError(
+      'SYNC_NO_POSITION',
+      `The run in ${store.location} recorded no change log position at its snapshot, so the change stream has nowhere exact to start: run the plan again with --restart.`,
+    );
+  }
+  const rules = options.copy.tableRules ?? [];
+  let cutoverRequest: CutoverRequest | undefined;
+  const control = {
+    poll(): SyncCommand | undefined {
+      if (options.signal?.aborted) return { kind: 'stop' };
+      const cutover = store.cutover();
+      if (cutover?.status === 'requested') {
+        cutoverRequest = cutover.request;
+        store.recordCutover('draining');
+        return { kind: 'cutover', request: cutover.request };
+      }
+      return cutoverRequest ? { kind: 'cutover', request: cutoverRequest } : undefined;
+    },
+  };
+  const result = await withConnectedPair(options.source, options.target, async (source, target) => {
+    const resolved = await resolveTables(source, target, options.copy);
+    const tables: SyncedTable[] = resolved.prepared.tables.map((table, index) => ({
+      source: table,
+      target: resolved.targetTables[index]!,
+    }));
+    const chosen = new Set(resolved.chosen.map((table) => table.name));
+    return syncChanges({
+      source,
+      target,
+      stream: options.stream,
+      origin,
+      sourceTables: resolved.schema.tables.filter((table) => chosen.has(table.name)),
+      tables,
+      wants: (name) => rulesPick(rules, name) && !(options.copy.exclude ?? []).includes(name),
+      keepsColumn: (table, column) => rulesKeepColumn(rules, table, column),
+      coercions: new Coercions(options.copy.coerce ?? []),
+      ...(options.sessions ? { sessions: options.sessions } : {}),
+      reporters: [
+        ...options.reporters,
+        {
+          onCutover: (event) => {
+            if (event.step !== 'abandoned') return;
+            cutoverRequest = undefined;
+            store.recordCutover('failed', JSON.stringify({ error: event.detail }));
+          },
+        },
+      ],
+      control,
+    });
+  }).catch((error: unknown) => {
+    if (cutoverRequest) store.recordCutover('failed', JSON.stringify({ error: (error as Error).message }));
+    throw error;
+  });
+  if (result.stoppedBy === 'stop') return { ended: 'stopped', progress: result.progress, instructions: [] };
+
+  store.recordCutover('verifying');
+  const verify = await verifyDatabases({
+    source: options.source,
+    target: options.target,
+    ...(options.copy.tableRules ? { tableRules: options.copy.tableRules } : {}),
+    ...(options.copy.tables ? { tables: options.copy.tables } : {}),
+    ...(options.copy.exclude ? { exclude: options.copy.exclude } : {}),
+    ...(options.copy.coerce ? { coerce: options.copy.coerce } : {}),
+    ...(options.copy.parallel ? { parallel: options.copy.parallel } : {}),
+    reporters: options.verifyReporters,
+  });
+  await withConnectedPair(options.source, options.target, async (source, target) => {
+    // Introspected now, the source's auto-increment positions are those of the cutover.
+    const resolved = await resolveTables(source, target, options.copy);
+    await target.createSchema(
+      { sourceDialect: source.dialect, tables: resolved.targetTables, coercions: new Coercions([]) },
+      'sequences',
+    );
+  });
+  const instructions = [
+    `point the application at the target (${redact(options.target)}) instead of the source`,
+    'the target holds every change up to the final source position below; do not write to the source any more',
+    `run ferry cleanup on the plan to remove the change stream's slot, publication and Ferry's own tables`,
+  ];
+  const outcome: SyncOutcome = {
+    ended: 'cutover',
+    progress: result.progress,
+    ...(result.finalPosition ? { finalPosition: result.finalPosition } : {}),
+    verify,
+    instructions,
+  };
+  store.recordCutover(
+    verify.ok ? 'done' : 'failed',
+    JSON.stringify({
+      finalPosition: result.finalPosition ?? null,
+      appliedPosition: result.progress.appliedPosition ?? null,
+      verify: { ok: verify.ok, tables: verify.tables.map((table) => [table.table, table.status]) },
+      instructions,
+    }),
+  );
+  return outcome;
+}
