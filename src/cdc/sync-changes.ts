@@ -43,6 +43,8 @@ export interface SyncChangesOptions {
   progressSeconds?: number;
   /** Seconds between the source's keepalives when idle (default 1). */
   heartbeatSeconds?: number;
+  /** Warn when the source keeps more change log than this for the stream (default 1 GiB). */
+  retainedAlarmBytes?: number;
 }
 
 /** Sessions applying at once by default. */
@@ -89,6 +91,7 @@ export async function syncChanges(options: SyncChangesOptions): Promise<SyncPass
           queued: (options.sessions ?? DEFAULT_SYNC_SESSIONS) * 16,
           heartbeatSeconds: options.heartbeatSeconds ?? 1,
           progressSeconds: options.progressSeconds ?? 1,
+          retainedAlarmBytes: options.retainedAlarmBytes ?? 1024 ** 3,
           reporters,
           ...(options.control ? { control: options.control } : {}),
           attempt,

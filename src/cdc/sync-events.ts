@@ -29,6 +29,8 @@ export interface SyncReporter {
     detail: string;
     sourcePosition?: Record<string, string>;
   }): void;
+  /** Something to act on that does not stop the stream (the source keeps more log for it than the alarm allows). */
+  onSyncWarning?(event: { message: string }): void;
   /** A failure that stops the stream. */
   onSyncError?(event: { error: FerryError }): void;
 }

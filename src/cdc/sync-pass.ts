@@ -40,6 +40,8 @@ export interface SyncPassOptions {
   queued: number;
   heartbeatSeconds: number;
   progressSeconds: number;
+  /** Warn when the source keeps more change log than this for the stream. */
+  retainedAlarmBytes: number;
   reporters: readonly SyncReporter[];
   control?: SyncControl;
   /** 1 for the first pass of this process. */
@@ -338,7 +340,23 @@ class Pass {
       tables: structuredClone(this.counts),
     };
     emit(this.options.reporters, 'onSyncProgress', progress);
+    this.alarm(progress);
     return progress;
+  }
+
+  private alarmed = false;
+
+  /** Warns once each time the log the source keeps for the stream passes the limit (it fills the source's disk). */
+  private alarm(progress: SyncProgress): void {
+    const retained = progress.retainedBytes;
+    if (retained === undefined) return;
+    const over = retained > this.options.retainedAlarmBytes;
+    if (over && !this.alarmed) {
+      emit(this.options.reporters, 'onSyncWarning', {
+        message: `the source keeps ${Math.round(retained / 1024 / 1024)} MiB of change log for stream ${this.options.stream} (alarm at ${Math.round(this.options.retainedAlarmBytes / 1024 / 1024)} MiB): the target is not keeping up, or the stream was stopped; run ferry cleanup if the sync is abandoned`,
+      });
+    }
+    this.alarmed = over;
   }
 
   private obey(progress: SyncProgress): void {

@@ -55,6 +55,7 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRep
     ]);
     const resolved = sourceUp ? await resolve(source, target, options, problems) : undefined;
     if (resolved) problems.push(...keylessProblems(resolved.prepared.tables));
+    if (options.mode === 'sync') problems.push(...syncCapabilityProblems(source, target));
     if (sourceUp) {
       // Without the schema (it could not be read), the privileges of the named tables may say why.
       const read = resolved ? resolved.prepared.tables.map((table) => table.name) : (options.tables ?? []);
@@ -78,6 +79,28 @@ export async function preflight(options: PreflightOptions): Promise<PreflightRep
     .map((problem) => ({ ...problem, message: redact(problem.message), fix: redact(problem.fix) }))
     .sort((a, b) => Number(a.level === 'warning') - Number(b.level === 'warning'));
   return { ok: lines.every((problem) => problem.level !== 'error'), problems: lines, plan };
+}
+
+/** A sync needs a source with a change log and a target that applies changes. */
+function syncCapabilityProblems(source: Connector, target: Connector): PreflightProblem[] {
+  const problems: PreflightProblem[] = [];
+  if (!source.openChangeStream) {
+    problems.push({
+      level: 'error',
+      subject: 'source',
+      message: `mode: sync needs a change log to read, and ${source.display} has none (SQLite keeps no log of committed changes).`,
+      fix: 'Use mode: snapshot (a full copy; run it again later for newer data), or sync from a PostgreSQL or MariaDB/MySQL source.',
+    });
+  }
+  if (!target.openApplier) {
+    problems.push({
+      level: 'error',
+      subject: 'target',
+      message: `mode: sync cannot apply changes into ${target.display}.`,
+      fix: 'Use mode: snapshot, or a PostgreSQL, MariaDB/MySQL or SQLite target.',
+    });
+  }
+  return problems;
 }
 
 /**

@@ -8,6 +8,7 @@
  * line again after, so no password reaches the log even inside a driver's message.
  */
 import pino from 'pino';
+import type { SyncProgress } from '../cdc/sync-progress.js';
 import type { SchemaNote, SourceSnapshot } from '../connectors/connector.js';
 import type { TableResult } from '../engine/copy-result.js';
 import type { Reporter } from '../engine/events.js';
@@ -108,6 +109,32 @@ export class JsonLog implements Reporter, VerifyReporter {
   }
   onObjectsNotMigrated(objects: SchemaObject[]): void {
     this.line('objects.not-migrated', { objects: objects.map(({ kind, name }) => ({ kind, name })) });
+  }
+  onSyncStart(event: {
+    stream: string;
+    from: Record<string, string>;
+    sessions: number;
+    attempt: number;
+  }): void {
+    this.line('sync.start', event);
+  }
+  onSyncProgress(progress: SyncProgress): void {
+    this.line('sync.progress', progress);
+  }
+  onSyncRetry(event: { attempt: number; reason: string; seconds: number }): void {
+    this.line('sync.retry', event, 'warn');
+  }
+  onSchemaChange(event: { table: string; change: string; followed: boolean }): void {
+    this.line('sync.schema-change', event, event.followed ? 'info' : 'error');
+  }
+  onCutover(event: { step: string; detail: string; sourcePosition?: Record<string, string> }): void {
+    this.line('cutover', event, event.step === 'abandoned' ? 'warn' : 'info');
+  }
+  onSyncWarning(event: { message: string }): void {
+    this.line('sync.warning', event, 'warn');
+  }
+  onSyncError(event: { error: FerryError }): void {
+    this.line('sync.error', event, 'error');
   }
   onVerifyTableStart(event: { table: string; targetTable: string; chunks: number; mode: string }): void {
     this.line('verify.table.start', event);

@@ -3,6 +3,7 @@
  * (never prom-client's global one), so two runs in one process, or two tests, never share counts.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SyncProgress } from '../cdc/sync-progress.js';
 import type { TableResult } from '../engine/copy-result.js';
 import type { Reporter } from '../engine/events.js';
 import { redact } from '../secrets.js';
@@ -10,7 +11,7 @@ import type { VerifyReporter } from '../verify/verify-events.js';
 import { RateMeter } from './rate-meter.js';
 
 /** The values of `ferry_phase`: the copy's phases, then the verify step, then the end. */
-export const RUN_PHASES = ['schema', 'data', 'constraints', 'objects', 'verify', 'done'] as const;
+export const RUN_PHASES = ['schema', 'data', 'constraints', 'objects', 'sync', 'verify', 'done'] as const;
 
 /** A run's phase as `ferry_phase` shows it. */
 export type RunPhase = (typeof RUN_PHASES)[number];
@@ -32,6 +33,15 @@ export class RunMetrics implements Reporter, VerifyReporter {
   private readonly pauseSeconds: Counter<'reason'>;
   private readonly phase: Gauge<'phase'>;
   private readonly errors: Counter;
+  private readonly syncGauges: {
+    lag: Gauge;
+    pending: Gauge;
+    retained: Gauge;
+    rate: Gauge;
+    applied: Gauge<'table' | 'kind'>;
+    transactions: Gauge;
+  };
+  private readonly syncRetries: Counter;
 
   constructor(options: { rateWindowSeconds?: number; now?: () => number } = {}) {
     const registers = [this.registry];
@@ -94,6 +104,44 @@ export class RunMetrics implements Reporter, VerifyReporter {
       registers,
     });
     for (const phase of RUN_PHASES) this.phase.set({ phase }, 0);
+    this.syncGauges = {
+      lag: new Gauge({
+        name: 'ferry_sync_lag_seconds',
+        help: 'Seconds since the source committed the oldest change not yet applied on the target (0 when caught up)',
+        registers,
+      }),
+      pending: new Gauge({
+        name: 'ferry_sync_pending_changes',
+        help: 'Row changes received from the source and not yet committed on the target',
+        registers,
+      }),
+      retained: new Gauge({
+        name: 'ferry_sync_retained_bytes',
+        help: 'Bytes of change log the source keeps for the stream (PostgreSQL WAL held by the slot, MariaDB binlog)',
+        registers,
+      }),
+      rate: new Gauge({
+        name: 'ferry_sync_changes_per_second',
+        help: 'Row changes committed on the target per second, over the last seconds',
+        registers,
+      }),
+      applied: new Gauge({
+        name: 'ferry_sync_applied_changes',
+        help: 'Row changes the target holds from the stream, per table and kind (insert, update, delete)',
+        labelNames: ['table', 'kind'],
+        registers,
+      }),
+      transactions: new Gauge({
+        name: 'ferry_sync_applied_transactions',
+        help: 'Source transactions committed on the target by this process',
+        registers,
+      }),
+    };
+    this.syncRetries = new Counter({
+      name: 'ferry_sync_retries_total',
+      help: 'Times the change stream was opened again after a passing failure',
+      registers,
+    });
     this.errors = new Counter({
       name: 'ferry_errors_total',
       help: 'Failures the result reports: failed tables, failed steps, and an error that stopped the run',
@@ -113,6 +161,32 @@ export class RunMetrics implements Reporter, VerifyReporter {
 
   onPhase(event: { phase: 'schema' | 'data' | 'constraints' | 'objects' }): void {
     this.setPhase(event.phase);
+  }
+
+  onSyncStart(): void {
+    this.setPhase('sync');
+  }
+
+  onSyncProgress(progress: SyncProgress): void {
+    const gauges = this.syncGauges;
+    gauges.lag.set(progress.lagSeconds);
+    gauges.pending.set(progress.pendingChanges);
+    if (progress.retainedBytes !== undefined) gauges.retained.set(progress.retainedBytes);
+    gauges.rate.set(progress.changesPerSecond);
+    gauges.transactions.set(progress.appliedTransactions);
+    for (const [table, counts] of Object.entries(progress.tables)) {
+      gauges.applied.set({ table, kind: 'insert' }, counts.inserts);
+      gauges.applied.set({ table, kind: 'update' }, counts.updates);
+      gauges.applied.set({ table, kind: 'delete' }, counts.deletes);
+    }
+  }
+
+  onSyncRetry(): void {
+    this.syncRetries.inc();
+  }
+
+  onSyncError(): void {
+    this.errors.inc();
   }
 
   onChunkDone(event: { table: string; rows: number; bytes: number; seconds: number }): void {
