@@ -11,7 +11,7 @@ import type { Table } from '../schema/table.js';
 import { AppliedPositions, type PositionTicket } from './applied-positions.js';
 import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
-import { addCounts, mergeCounts } from './change-counts.js';
+import { addCounts, countChanges } from './change-counts.js';
 import type { ChangeStream, StreamBacklog } from './change-stream.js';
 import type { CutoverRequest, SyncControl } from './cutover-request.js';
 import { LagMeter } from './lag-meter.js';
@@ -200,7 +200,7 @@ class Pass {
     }
     if (changes.length > 0) {
       await streamed.session.apply(changes);
-      addCounts(streamed.counts, changes);
+      countChanges(changes, streamed.counts);
       streamed.changes += changes.length;
     }
     if (part.commit) {
@@ -234,7 +234,7 @@ class Pass {
     }
     const ticket = this.positions.handOut(position);
     this.lag.received(ticket, time, changes.length);
-    const counts = addCounts({}, changes);
+    const counts = countChanges(changes);
     const writeSet = WriteSets.touchesWholeTables(changes) ? 'all' : this.writeSets.of(changes);
     await this.scheduler.schedule(writeSet, () => this.applyWhole(changes, position, counts, ticket));
   }
@@ -270,7 +270,7 @@ class Pass {
   private committed(ticket: PositionTicket, counts: ChangeCounts): void {
     ticket.done = true;
     this.lag.applied(ticket);
-    mergeCounts(this.counts, counts);
+    addCounts(this.counts, counts);
   }
 
   /** Ends a streamed transaction cut short (stop, failure): it was not committed. */
