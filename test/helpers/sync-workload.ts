@@ -48,6 +48,12 @@ export class SyncWorkload {
   private myConnection: mysql.Connection | undefined;
   /** Transactions committed by the background loop so far. */
   committed = 0;
+  /**
+   * Rows each statement committed since `start` changed, per table, as the server reported them: what a change
+   * stream must deliver, each exactly once. Every update changes its row, so the log has them all.
+   */
+  readonly changed: Record<string, { inserts: number; updates: number; deletes: number }> = {};
+  private titles = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -86,6 +92,8 @@ export class SyncWorkload {
   /** Starts writing in the background, about `perSecond` transactions a second. */
   start(perSecond = 150): void {
     this.stopping = false;
+    // Counted from here on: the seed is the copy's, not the stream's.
+    for (const table of Object.keys(this.changed)) delete this.changed[table];
     this.running = (async () => {
       while (!this.stopping) {
         await this.run(this.randomStep());
@@ -113,9 +121,7 @@ export class SyncWorkload {
 
   /** Updates another column of a row whose text value is large (PostgreSQL sends that value as unchanged). */
   async touchLargeRow(): Promise<void> {
-    await this.run([
-      ['UPDATE docs SET title = ? WHERE id = ?', [`retitled ${Math.floor(this.random() * 1e6)}`, 2]],
-    ]);
+    await this.run([['UPDATE docs SET title = ? WHERE id = ?', [`retitled ${++this.titles}`, 2]]]);
   }
 
   async close(): Promise<void> {
@@ -132,7 +138,7 @@ export class SyncWorkload {
     if (pick < 0.72) return [this.deleteItem()];
     if (pick < 0.8) return [this.moveItem()];
     if (pick < 0.85)
-      return [['UPDATE docs SET title = ? WHERE id = ?', [`title ${this.int(1e6)}`, 1 + this.int(3)]]];
+      return [['UPDATE docs SET title = ? WHERE id = ?', [`title ${++this.titles}`, 1 + this.int(3)]]];
     // Several kinds of change in one transaction, with a transfer among them.
     return [this.insertItem(), this.updateItem(), ...this.transfer(), this.deleteItem()];
   }
@@ -169,8 +175,8 @@ export class SyncWorkload {
   private updateItem(): [string, unknown[]] {
     const id = this.anyItem();
     return [
-      'UPDATE items SET qty = ?, price = ?, touched = ? WHERE id = ?',
-      [this.int(1000), (this.int(1_000_000) / 100).toFixed(2), timestamp(this.int(1e12)), id],
+      'UPDATE items SET qty = qty + 1, price = ?, touched = ? WHERE id = ?',
+      [(this.int(1_000_000) / 100).toFixed(2), timestamp(this.int(1e12)), id],
     ];
   }
 
@@ -208,22 +214,39 @@ export class SyncWorkload {
 
   private async run(step: Step): Promise<void> {
     const many = step.length > 1;
+    const done: Array<[string, number]> = [];
     if (this.pgClient) {
       if (many) await this.pgClient.query('BEGIN');
       for (const [sql, values] of step) {
         let n = 0;
-        await this.pgClient.query(
+        const result = await this.pgClient.query(
           sql.replace(/\?/g, () => `$${++n}`),
           values,
         );
+        done.push([sql, result.rowCount ?? 0]);
       }
       if (many) await this.pgClient.query('COMMIT');
-      return;
+    } else {
+      const connection = this.myConnection!;
+      if (many) await connection.query('START TRANSACTION');
+      for (const [sql, values] of step) {
+        const [result] = await connection.query(sql, values);
+        done.push([sql, (result as { affectedRows?: number }).affectedRows ?? 0]);
+      }
+      if (many) await connection.query('COMMIT');
     }
-    const connection = this.myConnection!;
-    if (many) await connection.query('START TRANSACTION');
-    for (const [sql, values] of step) await connection.query(sql, values);
-    if (many) await connection.query('COMMIT');
+    for (const [sql, rows] of done) this.count(sql, rows);
+  }
+
+  private count(sql: string, rows: number): void {
+    const match = /^(INSERT INTO|UPDATE|DELETE FROM) (\w+)/.exec(sql);
+    if (!match || rows === 0) return;
+    const table = match[2]!;
+    const entry = this.changed[table] ?? { inserts: 0, updates: 0, deletes: 0 };
+    this.changed[table] = entry;
+    if (match[1] === 'INSERT INTO') entry.inserts += rows;
+    else if (match[1] === 'UPDATE') entry.updates += rows;
+    else entry.deletes += rows;
   }
 }
 

@@ -6,115 +6,29 @@
  * ends equal to the source value by value, and the accounts' sum holds at every moment sampled on
  * the target while changes were being applied.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 import { ferry } from '../helpers/cli.js';
 import { expectSameData, readDatabase } from '../helpers/compare.js';
-import { freshMysql, freshPostgres, mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
+import { pgQuery } from '../helpers/servers.js';
+import {
+  dropSlot,
+  type Engine,
+  fresh,
+  moneyOn,
+  startRun,
+  syncBegun,
+  writePlan,
+} from '../helpers/sync-run.js';
 import { MONEY, SyncWorkload, WORKLOAD_TABLES } from '../helpers/sync-workload.js';
 
-const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'ferry.js');
 const cleanup: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
 });
-
-type Engine = 'postgres' | 'mysql';
-
-const fresh = (engine: Engine, prefix: string) =>
-  engine === 'postgres' ? freshPostgres(prefix) : freshMysql(prefix);
-
-async function moneyOn(engine: Engine, db: TestDatabase): Promise<number> {
-  const sql = 'SELECT SUM(balance) AS total FROM accounts';
-  const rows =
-    engine === 'postgres'
-      ? await pgQuery<{ total: string }>(db.name, sql)
-      : ((await mysqlQuery(db.name, sql)) as Array<{ total: string }>);
-  return Number(rows[0]?.total);
-}
-
-/** Drops a PostgreSQL source's slot and publication even when the test failed before cleanup. */
-async function dropSlot(plan: string): Promise<void> {
-  const slots = await pgQuery<{ slot_name: string; active_pid: number | null }>(
-    'postgres',
-    `SELECT slot_name, active_pid FROM pg_replication_slots WHERE slot_name LIKE $1`,
-    [`%${plan}%`],
-  );
-  for (const slot of slots) {
-    if (slot.active_pid) await pgQuery('postgres', 'SELECT pg_terminate_backend($1)', [slot.active_pid]);
-    await pgQuery('postgres', 'SELECT pg_drop_replication_slot($1)', [slot.slot_name]).catch(() => undefined);
-  }
-}
-
-function writePlan(dir: string, name: string, source: string, target: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(
-    file,
-    [
-      `name: ${name}`,
-      `source: ${source}`,
-      `target: ${target}`,
-      'mode: sync',
-      'options:',
-      '  parallel: 2',
-      '  chunkRows: 100',
-      '  syncSessions: 4',
-      `state: ${join(dir, `${name}.db`)}`,
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
-interface Exit {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startRun(plan: string): { child: ChildProcess; exit: Promise<Exit> } {
-  const child = spawn(process.execPath, [BIN, 'run', plan, '--json', '--log-format', 'json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<Exit>((done) => child.on('close', (status) => done({ status, stdout, stderr })));
-  return { child, exit };
-}
-
-/** Waits until the run's state file says the sync phase began. */
-async function syncBegun(statePath: string, exit: Promise<Exit>): Promise<void> {
-  let ended = false;
-  void exit.then(() => {
-    ended = true;
-  });
-  for (let waited = 0; waited < 120_000; waited += 200) {
-    if (ended) throw new Error(`ferry run ended before streaming: ${JSON.stringify(await exit)}`);
-    try {
-      const store = openSqliteStateStore(statePath, { readonly: true });
-      try {
-        if (store.syncProgress()) return;
-      } finally {
-        store.close();
-      }
-    } catch {
-      // not created yet
-    }
-    await sleep(200);
-  }
-  throw new Error('the sync phase did not begin within 120 s');
-}
 
 describe.each([
   ['postgres', 'mysql'],

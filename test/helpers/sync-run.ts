@@ -1,0 +1,117 @@
+/**
+ * Running `mode: sync` plans from tests: the plan file, `ferry run` in a child process, waiting for
+ * its sync phase, the money sum, and dropping a PostgreSQL slot a failed test left behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openSqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
+import { freshMysql, freshPostgres, mysqlQuery, pgQuery, type TestDatabase } from './servers.js';
+
+const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'ferry.js');
+/** A source engine with a change log. */
+export type Engine = 'postgres' | 'mysql';
+
+/** A fresh database of the engine. */
+export const fresh = (engine: Engine, prefix: string) =>
+  engine === 'postgres' ? freshPostgres(prefix) : freshMysql(prefix);
+
+/** What the accounts hold together on a database. */
+export async function moneyOn(engine: Engine, db: TestDatabase): Promise<number> {
+  const sql = 'SELECT SUM(balance) AS total FROM accounts';
+  const rows =
+    engine === 'postgres'
+      ? await pgQuery<{ total: string }>(db.name, sql)
+      : ((await mysqlQuery(db.name, sql)) as Array<{ total: string }>);
+  return Number(rows[0]?.total);
+}
+
+/** Drops a PostgreSQL source's slot and publication even when the test failed before cleanup. */
+export async function dropSlot(plan: string): Promise<void> {
+  const slots = await pgQuery<{ slot_name: string; active_pid: number | null }>(
+    'postgres',
+    `SELECT slot_name, active_pid FROM pg_replication_slots WHERE slot_name LIKE $1`,
+    [`%${plan}%`],
+  );
+  for (const slot of slots) {
+    if (slot.active_pid) await pgQuery('postgres', 'SELECT pg_terminate_backend($1)', [slot.active_pid]);
+    await pgQuery('postgres', 'SELECT pg_drop_replication_slot($1)', [slot.slot_name]).catch(() => undefined);
+  }
+}
+
+/** A mode: sync plan file; `extra` lines go under options. */
+export function writePlan(
+  dir: string,
+  name: string,
+  source: string,
+  target: string,
+  extra: string[] = [],
+): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(
+    file,
+    [
+      `name: ${name}`,
+      `source: ${source}`,
+      `target: ${target}`,
+      'mode: sync',
+      'options:',
+      '  parallel: 2',
+      '  chunkRows: 100',
+      '  syncSessions: 4',
+      ...extra,
+      `state: ${join(dir, `${name}.db`)}`,
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** How a `ferry run` ended. */
+export interface Exit {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `ferry run <plan> --json --log-format json` in a child process. */
+export function startRun(plan: string): { child: ChildProcess; exit: Promise<Exit> } {
+  const child = spawn(process.execPath, [BIN, 'run', plan, '--json', '--log-format', 'json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exit = new Promise<Exit>((done) => child.on('close', (status) => done({ status, stdout, stderr })));
+  return { child, exit };
+}
+
+/** Waits until the run's state file shows the sync phase streaming (after `since`, ms since the epoch). */
+export async function syncBegun(statePath: string, exit: Promise<Exit>, since = 0): Promise<void> {
+  let ended = false;
+  void exit.then(() => {
+    ended = true;
+  });
+  for (let waited = 0; waited < 120_000; waited += 200) {
+    if (ended) throw new Error(`ferry run ended before streaming: ${JSON.stringify(await exit)}`);
+    try {
+      const store = openSqliteStateStore(statePath, { readonly: true });
+      try {
+        const progress = store.syncProgress();
+        if (progress && Date.parse(progress.at) > since) return;
+      } finally {
+        store.close();
+      }
+    } catch {
+      // not created yet
+    }
+    await sleep(200);
+  }
+  throw new Error('the sync phase did not begin within 120 s');
+}

@@ -1,0 +1,152 @@
+/**
+ * `ferry run` (mode: sync) killed with SIGKILL while it streams, at seeded moments and once in the
+ * middle of applying a 100 000-row transaction, and started again each time: after the cutover the
+ * target equals the source value by value, and Ferry's per-table change counts on the target
+ * (incremented in the transaction of each applied change) equal the rows the workload changed, so
+ * no change was applied twice and none was skipped.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createConnector } from '../../src/connectors/registry.js';
+import { ferry } from '../helpers/cli.js';
+import { expectSameData, readDatabase } from '../helpers/compare.js';
+import { seededRandom } from '../helpers/seeded.js';
+import { mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
+import {
+  dropSlot,
+  type Engine,
+  type Exit,
+  fresh,
+  moneyOn,
+  startRun,
+  syncBegun,
+  writePlan,
+} from '../helpers/sync-run.js';
+import { MONEY, SyncWorkload, WORKLOAD_TABLES } from '../helpers/sync-workload.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await step();
+});
+
+/** Whether a target session holds an open transaction that has written many rows (the large one, not yet committed). */
+async function applyingLargeTransaction(engine: Engine, target: TestDatabase): Promise<boolean> {
+  if (engine === 'postgres') {
+    const rows = await pgQuery<{ n: string }>(
+      target.name,
+      `SELECT count(*) AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
+         AND backend_xid IS NOT NULL AND state <> 'idle'`,
+    );
+    const committed = await pgQuery<{ n: string }>(target.name, 'SELECT count(*) AS n FROM bulk');
+    return Number(rows[0]?.n) > 0 && Number(committed[0]?.n) === 0;
+  }
+  const rows = (await mysqlQuery(
+    target.name,
+    `SELECT COUNT(*) AS n FROM information_schema.innodb_trx t
+     JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
+     WHERE p.db = DATABASE() AND t.trx_rows_modified > 1000`,
+  )) as Array<{ n: string | number }>;
+  const committed = (await mysqlQuery(target.name, 'SELECT COUNT(*) AS n FROM bulk')) as Array<{ n: number }>;
+  return Number(rows[0]?.n) > 0 && Number(committed[0]?.n) === 0;
+}
+
+/** The per-table counts of changes the target holds for the stream, through Ferry's own applier. */
+async function appliedCounts(url: string, stream: string) {
+  const target = await createConnector(url);
+  await target.connect();
+  try {
+    const applier = await target.openApplier!({ stream });
+    try {
+      return await applier.counts();
+    } finally {
+      await applier.close();
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+describe.each([
+  ['postgres', 'mysql'],
+  ['mysql', 'postgres'],
+] as Array<[Engine, Engine]>)('sync from %s into %s killed while streaming', (sourceEngine, targetEngine) => {
+  it('resumes exactly after SIGKILLs, one in the middle of a large transaction', async () => {
+    const source = await fresh(sourceEngine, 'synck_src');
+    const target = await fresh(targetEngine, 'synck_dst');
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-synck-'));
+    const name = `synckill_${source.name.slice(-8)}`;
+    const state = join(dir, `${name}.db`);
+    cleanup.push(async () => {
+      if (sourceEngine === 'postgres') await dropSlot(name);
+      await source.drop();
+      await target.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const workload = new SyncWorkload(sourceEngine, source, 777);
+    cleanup.push(() => workload.close());
+    await workload.seed();
+    const plan = writePlan(dir, name, source.url, target.url);
+    let run = startRun(plan);
+    cleanup.push(() => {
+      run.child.kill('SIGKILL');
+    });
+    await syncBegun(state, run.exit);
+    // Every change the workload makes from here on comes through the stream.
+    workload.start(100);
+
+    const random = seededRandom(20261202);
+    const killed: Exit[] = [];
+    const killAndRestart = async () => {
+      run.child.kill('SIGKILL');
+      killed.push(await run.exit);
+      const restarted = Date.now();
+      run = startRun(plan);
+      await syncBegun(state, run.exit, restarted);
+    };
+    for (let kill = 0; kill < 3; kill++) {
+      await sleep(300 + Math.floor(random() * 1200));
+      await killAndRestart();
+    }
+
+    // One kill while the 100 000-row transaction is being applied (open on the target, not committed).
+    await workload.largeTransaction(0);
+    let caught = false;
+    for (let waited = 0; waited < 20_000 && !caught; waited += 20) {
+      caught = await applyingLargeTransaction(targetEngine, target);
+      if (!caught) await sleep(20);
+    }
+    expect(caught, 'the large transaction was seen open on the target').toBe(true);
+    await killAndRestart();
+    await sleep(500 + Math.floor(random() * 1000));
+    await killAndRestart();
+    await sleep(1000);
+    await workload.stop();
+
+    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '180']);
+    if (cutover.status !== 0) {
+      run.child.kill('SIGTERM');
+      const ended = await run.exit;
+      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+    }
+    const exit = await run.exit;
+    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    expect(killed.every((attempt) => attempt.status === null)).toBe(true);
+    expect(killed).toHaveLength(5);
+
+    const tables = [...WORKLOAD_TABLES];
+    expectSameData(await readDatabase(source.url, tables), await readDatabase(target.url, tables));
+    expect(await moneyOn(targetEngine, target)).toBe(MONEY);
+    // Exactly once: the target counted, in the transactions that applied them, as many changes as the source made.
+    const counts = await appliedCounts(target.url, name);
+    expect(workload.changed.bulk?.inserts).toBe(100_000);
+    for (const [table, changed] of Object.entries(workload.changed)) {
+      expect(counts[table], `changes applied to ${table}`).toEqual(changed);
+    }
+    expect(Object.keys(counts).sort()).toEqual(Object.keys(workload.changed).sort());
+    expect((await ferry(['cleanup', plan])).status).toBe(0);
+  });
+});
