@@ -76,7 +76,7 @@ export interface Exit {
 }
 
 /** Starts `ferry run <plan> --json --log-format json` in a child process. */
-export function startRun(plan: string): { child: ChildProcess; exit: Promise<Exit> } {
+export function startRun(plan: string): { child: ChildProcess; exit: Promise<Exit>; stderr(): string } {
   const child = spawn(process.execPath, [BIN, 'run', plan, '--json', '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -89,7 +89,7 @@ export function startRun(plan: string): { child: ChildProcess; exit: Promise<Exi
     stderr += chunk.toString();
   });
   const exit = new Promise<Exit>((done) => child.on('close', (status) => done({ status, stdout, stderr })));
-  return { child, exit };
+  return { child, exit, stderr: () => stderr };
 }
 
 /** Waits until the run's state file shows the sync phase streaming (after `since`, ms since the epoch). */

@@ -119,7 +119,7 @@ describe.each([
       caught = await applyingLargeTransaction(targetEngine, target);
       if (!caught) await sleep(20);
     }
-    expect(caught, 'the large transaction was seen open on the target').toBe(true);
+    expect(caught, `the large transaction was seen open on the target; run: ${run.stderr().slice(-3000)}`).toBe(true);
     await killAndRestart();
     await sleep(500 + Math.floor(random() * 1000));
     await killAndRestart();
