@@ -110,13 +110,16 @@ export class SyncWorkload {
     this.running = undefined;
   }
 
-  /** One transaction that inserts 100 000 rows. */
+  /** One transaction that updates a row, then inserts 100 000 rows. */
   async largeTransaction(offset: number): Promise<void> {
     const sql =
       this.engine === 'postgres'
         ? `INSERT INTO bulk (id, payload) SELECT g + ${offset}, md5(g::text) FROM generate_series(1, 100000) AS g`
         : `INSERT INTO bulk (id, payload) SELECT seq + ${offset}, md5(seq) FROM seq_1_to_100000`;
-    await this.run([[sql, []]]);
+    await this.run([
+      ['UPDATE docs SET title = ? WHERE id = ?', [`large ${++this.titles}`, 3]],
+      [sql, []],
+    ]);
   }
 
   /** Updates another column of a row whose text value is large (PostgreSQL sends that value as unchanged). */

@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../src/connectors/registry.js';
 import { ferry } from '../helpers/cli.js';
@@ -32,26 +34,45 @@ afterAll(async () => {
   for (const step of cleanup.reverse()) await step();
 });
 
-/** Whether a target session holds an open transaction that has written many rows (the large one, not yet committed). */
-async function applyingLargeTransaction(engine: Engine, target: TestDatabase): Promise<boolean> {
+/**
+ * Holds a lock on the target's `bulk` table from a connection of the test's own, so that the
+ * applier's transaction that writes it stops inside, begun and not committed. Returns the release.
+ */
+async function lockBulk(engine: Engine, target: TestDatabase): Promise<() => Promise<void>> {
+  if (engine === 'postgres') {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE bulk IN SHARE MODE');
+    return async () => {
+      await client.query('COMMIT');
+      await client.end();
+    };
+  }
+  const connection = await mysql.createConnection({ uri: target.url });
+  await connection.query('LOCK TABLES bulk READ');
+  return async () => {
+    await connection.query('UNLOCK TABLES');
+    await connection.end();
+  };
+}
+
+/** Whether a target session waits for the `bulk` lock: the applier is inside the large transaction. */
+async function applierWaitsOnBulk(engine: Engine, target: TestDatabase): Promise<boolean> {
   if (engine === 'postgres') {
     const rows = await pgQuery<{ n: string }>(
       target.name,
-      `SELECT count(*) AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL
-         AND backend_xid IS NOT NULL AND state <> 'idle'`,
+      `SELECT count(*) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+       WHERE c.relname = 'bulk' AND NOT l.granted`,
     );
-    const committed = await pgQuery<{ n: string }>(target.name, 'SELECT count(*) AS n FROM bulk');
-    return Number(rows[0]?.n) > 0 && Number(committed[0]?.n) === 0;
+    return Number(rows[0]?.n) > 0;
   }
   const rows = (await mysqlQuery(
     target.name,
-    `SELECT COUNT(*) AS n FROM information_schema.innodb_trx t
-     JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
-     WHERE p.db = DATABASE() AND t.trx_rows_modified > 1000`,
+    `SELECT COUNT(*) AS n FROM information_schema.processlist
+     WHERE db = DATABASE() AND state LIKE 'Waiting for table%'`,
   )) as Array<{ n: string | number }>;
-  const committed = (await mysqlQuery(target.name, 'SELECT COUNT(*) AS n FROM bulk')) as Array<{ n: number }>;
-  return Number(rows[0]?.n) > 0 && Number(committed[0]?.n) === 0;
+  return Number(rows[0]?.n) > 0;
 }
 
 /** The per-table counts of changes the target holds for the stream, through Ferry's own applier. */
@@ -112,14 +133,22 @@ describe.each([
       await killAndRestart();
     }
 
-    // One kill while the 100 000-row transaction is being applied (open on the target, not committed).
+    // One kill while the 100 000-row transaction is being applied: begun on the target, waiting
+    // on a lock the test holds, so the kill lands inside it whatever the timing.
+    const release = await lockBulk(targetEngine, target);
     await workload.largeTransaction(0);
     let caught = false;
-    for (let waited = 0; waited < 20_000 && !caught; waited += 20) {
-      caught = await applyingLargeTransaction(targetEngine, target);
-      if (!caught) await sleep(20);
+    for (let waited = 0; waited < 30_000 && !caught; waited += 50) {
+      caught = await applierWaitsOnBulk(targetEngine, target);
+      if (!caught) await sleep(50);
     }
-    expect(caught, `the large transaction was seen open on the target; run: ${run.stderr().slice(-3000)}`).toBe(true);
+    expect(
+      caught,
+      `the applier was seen inside the large transaction; run: ${run.stderr().slice(-3000)}`,
+    ).toBe(true);
+    run.child.kill('SIGKILL');
+    await release();
+    run.child.kill('SIGKILL');
     await killAndRestart();
     await sleep(500 + Math.floor(random() * 1000));
     await killAndRestart();
