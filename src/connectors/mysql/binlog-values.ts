@@ -9,6 +9,7 @@ import { type CanonicalValue, trimFraction } from '../../values/canonical.js';
 import type { BinlogCursor } from './binlog-cursor.js';
 import { BINLOG_TYPE, type BinlogColumn } from './binlog-table-map.js';
 import { decodeBit, MysqlValueProblem } from './codecs.js';
+import { convertTextSql, SELECT_INET6_TEXT, SELECT_WKB_AS_TEXT } from './sql.js';
 
 /** A value the server must print: run `sql` with `param` on a normal connection, take column 0. */
 export class ServerRendered {
@@ -98,15 +99,16 @@ export function decodeDatetime2(raw: Buffer, fsp: number): string {
   return withFraction(`${date} ${time}`, fraction(raw, 5, fsp), fsp);
 }
 
-/** UTC text of epoch seconds; 0 is the zero TIMESTAMP. */
-function utcText(seconds: number): string {
-  if (seconds === 0) return '0000-00-00 00:00:00';
+/** UTC text of epoch seconds; 0 (with no fraction) is the zero TIMESTAMP. */
+function utcText(seconds: number, micros = 0): string {
+  if (seconds === 0 && micros === 0) return '0000-00-00 00:00:00';
   return new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** TIMESTAMP2 (4 bytes big-endian seconds plus the fraction) in UTC, as the reader's sessions print it. */
 export function decodeTimestamp2(raw: Buffer, fsp: number): string {
-  return withFraction(utcText(raw.readUInt32BE(0)), fraction(raw, 4, fsp), fsp);
+  const micros = fraction(raw, 4, fsp);
+  return withFraction(utcText(raw.readUInt32BE(0), micros), micros, fsp);
 }
 
 /** TIME2 (my_time_packed_from_binary, then TIME_from_longlong_time_packed), negative times too. */
@@ -146,10 +148,19 @@ function decodeOldDatetime(raw: Buffer): string {
   return `${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)} ${text.slice(8, 10)}:${text.slice(10, 12)}:${text.slice(12, 14)}`;
 }
 
+/** Fixed-width binary values lose their trailing 0x00 bytes in the binlog (Field_string::pack): put them back. */
+function padded(raw: Buffer, width: number): Buffer {
+  if (raw.length >= width) return Buffer.from(raw);
+  const full = Buffer.alloc(width);
+  raw.copy(full);
+  return full;
+}
+
 /** MariaDB's UUID record: a version 1–5 RFC UUID is stored with its time fields swapped for index order. */
-export function decodeUuid(raw: Buffer): string {
+export function decodeUuid(stored: Buffer): string {
+  const raw = padded(stored, 16);
   let bytes = raw;
-  if (raw.length === 16 && raw[0]! > 0 && raw[0]! < 0x60 && (raw[6]! & 0x80) !== 0) {
+  if (raw[0]! > 0 && raw[0]! < 0x60 && (raw[6]! & 0x80) !== 0) {
     bytes = Buffer.concat([raw.subarray(4, 8), raw.subarray(2, 4), raw.subarray(0, 2), raw.subarray(8)]);
   }
   const hex = bytes.toString('hex');
@@ -171,16 +182,27 @@ const LOCAL_CHARSETS: Record<string, 'utf8' | 'windows-1252'> = {
   utf8mb3: 'utf8',
   utf8: 'utf8',
   ascii: 'utf8',
-  // MariaDB's latin1 is cp1252 with 0x81, 0x8D, 0x8F, 0x90, 0x9D kept as C1 controls, as WHATWG's.
+  // MariaDB's latin1 is cp1252 with 0x81, 0x8D, 0x8F, 0x90, 0x9D kept as C1 controls.
   latin1: 'windows-1252',
 };
 
-const CP1252 = new TextDecoder('windows-1252');
+/**
+ * MariaDB's latin1 bytes 0x80–0x9F (cp1252, the five undefined ones kept as C1 controls). Node's
+ * TextDecoder('windows-1252') decodes them as ISO-8859-1, so the table is spelled out here.
+ */
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d,
+  0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a,
+  0x153, 0x9d, 0x17e, 0x178,
+];
 
-/** Converts text of a character set Node does not share exactly with MariaDB, on the server. */
-export function convertTextSql(charset: string): string {
-  if (!/^[a-z0-9_]+$/.test(charset)) throw new MysqlValueProblem(`unknown character set ${charset}`);
-  return `SELECT CONVERT(CAST(? AS CHAR CHARACTER SET ${charset}) USING utf8mb4) AS text`;
+/** latin1 (cp1252) bytes as text. */
+export function decodeLatin1(bytes: Buffer): string {
+  let text = '';
+  for (const byte of bytes) {
+    text += String.fromCharCode(byte >= 0x80 && byte < 0xa0 ? CP1252_HIGH[byte - 0x80]! : byte);
+  }
+  return text;
 }
 
 /** A decoder of text bytes in the column's character set. */
@@ -188,7 +210,8 @@ function textOf(binlog: BinlogColumn, charsetOf: CharsetOf): (bytes: Buffer) => 
   const charset = charsetOf(binlog.collation ?? 45) ?? 'utf8mb4';
   const local = LOCAL_CHARSETS[charset];
   if (local === 'utf8') return (bytes) => bytes.toString('utf8');
-  if (local === 'windows-1252') return (bytes) => CP1252.decode(bytes);
+  if (local === 'windows-1252') return decodeLatin1;
+  if (!/^[a-z0-9_]+$/.test(charset)) throw new MysqlValueProblem(`unknown character set ${charset}`);
   const sql = convertTextSql(charset);
   return (bytes) => new ServerRendered(sql, Buffer.from(bytes));
 }
@@ -312,12 +335,7 @@ export function valueDecoder(
       if (!STRING_TYPES.has(t) && !BLOB_TYPES.has(t)) return undefined;
       // BINARY(n) is logged without its trailing 0x00 padding (Field_string::pack); the reader gets n bytes.
       const width = type.fixed && t === BINLOG_TYPE.STRING ? (type.length ?? binlog.maxLength) : 0;
-      return read((raw) => {
-        if (raw.length >= width) return Buffer.from(raw);
-        const padded = Buffer.alloc(width);
-        raw.copy(padded);
-        return padded;
-      });
+      return read((raw) => padded(raw, width));
     }
     case 'date':
       if (t !== BINLOG_TYPE.DATE && t !== BINLOG_TYPE.NEWDATE) return undefined;
@@ -376,17 +394,13 @@ function otherDecoder(
   const t = binlog.type;
   if (t === BINLOG_TYPE.GEOMETRY) {
     // The stored value is a 4-byte SRID and the WKB; the reader selects ST_AsText (no SRID).
-    return read(
-      (raw) => new ServerRendered('SELECT ST_AsText(ST_GeomFromWKB(?)) AS wkt', Buffer.from(raw.subarray(4))),
-    );
+    return read((raw) => new ServerRendered(SELECT_WKB_AS_TEXT, Buffer.from(raw.subarray(4))));
   }
   if (name === 'inet4' && t === BINLOG_TYPE.STRING) {
-    return read((raw) => Array.from(raw.length === 4 ? raw : Buffer.alloc(4)).join('.'));
+    return read((raw) => Array.from(padded(raw, 4)).join('.'));
   }
   if (name === 'inet6' && t === BINLOG_TYPE.STRING) {
-    return read(
-      (raw) => new ServerRendered('SELECT CAST(CAST(? AS BINARY(16)) AS INET6) AS ip', Buffer.from(raw)),
-    );
+    return read((raw) => new ServerRendered(SELECT_INET6_TEXT, padded(raw, 16)));
   }
   if (STRING_TYPES.has(t) || BLOB_TYPES.has(t)) {
     if (binlog.collation === BINARY_COLLATION) return read((raw) => raw.toString('hex'));

@@ -332,11 +332,12 @@ export class MysqlChangeStream implements ChangeStream {
             if (!layout) throw this.mismatch(map);
             const current = transaction ?? begin(`${this.file}:${header.logPos}`, false);
             transaction = current;
+            // A full part goes out only when more rows come, so the last part (with the commit) is never empty.
+            if (current.bytes >= this.maxPartBytes) yield this.part(current);
             const rows = this.decode(() => parseRows(body, kind, tableId, flags, layout.readers), map);
             for (const row of rows.rows) {
               this.add(current, await this.change(kind, table.relation, layout, row.before, row.after, map));
             }
-            if (current.bytes >= this.maxPartBytes) yield this.part(current);
           }
         }
       }

@@ -365,3 +365,14 @@ export const SELECT_BINLOG_ROW_METADATA = 'SELECT @@GLOBAL.binlog_row_metadata A
 
 /** Geometry from the binlog's WKB as the reader prints it (ST_AsText), by the server itself. */
 export const SELECT_WKB_AS_TEXT = 'SELECT ST_AsText(ST_GeomFromWKB(?)) AS wkt';
+
+/** MariaDB's binlog event compression (absent on MySQL). */
+export const SELECT_BINLOG_COMPRESS = 'SELECT @@GLOBAL.log_bin_compress AS log_bin_compress';
+
+/** MariaDB's INET6 from the 16 bytes the binlog stores, as the reader prints it. */
+export const SELECT_INET6_TEXT = 'SELECT CAST(CAST(? AS BINARY(16)) AS INET6) AS ip';
+
+/** Text in a character set Node cannot decode exactly as MariaDB does, converted by the server. */
+export function convertTextSql(charset: string): string {
+  return `SELECT CONVERT(CAST(? AS CHAR CHARACTER SET ${charset}) USING utf8mb4) AS text`;
+}
