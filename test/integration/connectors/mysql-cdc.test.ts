@@ -381,6 +381,69 @@ describe('MariaDB change stream', () => {
     await items.stream.close();
   });
 
+  it('gives a schema item when a table map differs from the table it was given, and follows added tables', async () => {
+    const { connector, db } = await connect(
+      'cdc_stale',
+      'CREATE TABLE st (id INT PRIMARY KEY); CREATE TABLE later (id INT PRIMARY KEY)',
+    );
+    const stale = await tablesOf(connector, ['st']);
+    await mysqlQuery(db.name, 'ALTER TABLE st ADD COLUMN v INT NULL');
+    const items = await open(connector, stale, await positionNow(connector));
+    await mysqlQuery(db.name, 'INSERT INTO st VALUES (1, 10)');
+    const seen = (await items.until(touches('st'))).filter((item) => item.type !== 'progress');
+    expect(seen[0]?.type).toBe('schema');
+    if (seen[0]?.type !== 'schema') throw new Error('not a schema item');
+    expect(seen[0].statement).toBeUndefined();
+    expect(seen[0].before?.columns.map((column) => column.name)).toEqual(['id']);
+    expect(seen[0].after.columns.map((column) => column.name)).toEqual(['id', 'v']);
+    expect(changes(seen).map((change) => change.kind === 'insert' && change.row)).toEqual([[1n, 10n]]);
+
+    await items.stream.addTables(await tablesOf(connector, ['later']));
+    await mysqlQuery(db.name, 'INSERT INTO later VALUES (7)');
+    const more = await items.until(touches('later'));
+    expect(changes(more).map((change) => change.kind === 'insert' && change.row)).toEqual([[7n]]);
+  });
+
+  it('ends the iteration with a transient error when the dump connection is killed, and cleanly on close', async () => {
+    const { connector } = await connect('cdc_kill', 'CREATE TABLE x (id INT PRIMARY KEY)');
+    const dumps = async () =>
+      new Set(
+        (
+          (await mysqlQuery(
+            undefined,
+            "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'",
+          )) as Array<{
+            id: number;
+          }>
+        ).map((row) => Number(row.id)),
+      );
+    const before = await dumps();
+    const items = await open(connector, await tablesOf(connector), await positionNow(connector), {
+      heartbeatSeconds: 1,
+    });
+    await items.next(10_000);
+    const mine = [...(await dumps())].filter((id) => !before.has(id));
+    expect(mine).toHaveLength(1);
+    await mysqlQuery(undefined, `KILL ${mine[0]}`);
+    const failure = await (async () => {
+      try {
+        for (;;) await items.next(10_000);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(Error);
+    expect(connector.isTransient(failure)).toBe(true);
+
+    const closing = await open(connector, await tablesOf(connector), await positionNow(connector), {
+      heartbeatSeconds: 1,
+    });
+    const pending = closing.next(10_000);
+    await closing.stream.close();
+    await expect(pending).rejects.toThrow('the stream ended');
+    await closing.stream.close();
+  });
+
   it('refuses a binlog file the server no longer keeps, saying to run a new snapshot', async () => {
     const { connector } = await connect('cdc_purged');
     const from = { file: 'mariadb-bin.999999', position: '4' };
