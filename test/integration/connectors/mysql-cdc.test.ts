@@ -444,6 +444,33 @@ describe('MariaDB change stream', () => {
     await closing.stream.close();
   });
 
+  it('follows the binlog into the next file (FLUSH BINARY LOGS), keys still in order', async () => {
+    const { connector, db } = await connect('cdc_rotate', 'CREATE TABLE r (id INT PRIMARY KEY)');
+    const from = await positionNow(connector);
+    const items = await open(connector, await tablesOf(connector), from);
+    await mysqlQuery(db.name, 'INSERT INTO r VALUES (1)');
+    await mysqlQuery(undefined, 'FLUSH BINARY LOGS');
+    await mysqlQuery(db.name, 'INSERT INTO r VALUES (2)');
+    const seen = await items.until(
+      (item) =>
+        item.type === 'transaction' &&
+        item.part.changes.some((change) => change.kind === 'insert' && change.row[0] === 2n),
+    );
+    const commits = parts(seen)
+      .filter((part) => part.changes.length > 0)
+      .map((part) => part.commit!.position);
+    expect(commits).toHaveLength(2);
+    expect(commits[0]!.fields.file).toBe(from.file);
+    expect(commits[1]!.fields.file).not.toBe(from.file);
+    expect(commits[1]!.key > commits[0]!.key).toBe(true);
+    // Reopened from the first commit, in the old file: the second insert, in the new one.
+    const reopened = await open(connector, await tablesOf(connector), commits[0]!.fields);
+    const again = await reopened.until(
+      (item) => item.type === 'transaction' && item.part.commit !== undefined,
+    );
+    expect(changes(again).map((change) => change.kind === 'insert' && change.row)).toEqual([[2n]]);
+  });
+
   it('refuses a binlog file the server no longer keeps, saying to run a new snapshot', async () => {
     const { connector } = await connect('cdc_purged');
     const from = { file: 'mariadb-bin.999999', position: '4' };
