@@ -5,19 +5,14 @@
  * into parts of about `maxPartBytes`; TRUNCATE and DDL of a followed table become truncate changes
  * and schema items; everything else, and the server's heartbeats, become progress items.
  */
-import type {
-  ChangeRelation,
-  RowChange,
-  StreamItem,
-  StreamPosition,
-  TransactionPart,
-} from '../../cdc/change.js';
+import type { RowChange, StreamItem, StreamPosition, TransactionPart } from '../../cdc/change.js';
 import { UNCHANGED } from '../../cdc/change.js';
 import type { ChangeStream, ChangeStreamOptions, StreamBacklog } from '../../cdc/change-stream.js';
-import { DatabaseError, UsageError, ValueError } from '../../errors.js';
+import { DatabaseError, UsageError } from '../../errors.js';
 import type { Table } from '../../schema/table.js';
-import { type CanonicalValue, estimateBytes } from '../../values/canonical.js';
+import { estimateBytes } from '../../values/canonical.js';
 import type { ConnectionUrl } from '../url.js';
+import { decodingIn, rowChange } from './binlog-changes.js';
 import { BinlogConnection } from './binlog-connection.js';
 import {
   BINLOG_EVENT,
@@ -32,12 +27,11 @@ import {
   splitEvent,
 } from './binlog-events.js';
 import { advanceGtidPosition, binlogFileNumber, binlogStreamPosition } from './binlog-position.js';
-import { FollowedTable, type ImageLayout } from './binlog-relations.js';
-import { type ImageValue, parseRows, rowsEventTable } from './binlog-rows.js';
+import { FollowedTable } from './binlog-relations.js';
+import { parseRows, rowsEventTable } from './binlog-rows.js';
 import { type StatementTable, statementMeaning } from './binlog-statements.js';
 import { parseTableMap, type TableMap } from './binlog-table-map.js';
-import { type CharsetOf, ServerRendered } from './binlog-values.js';
-import { MysqlValueProblem } from './codecs.js';
+import type { CharsetOf } from './binlog-values.js';
 import { replicaServerId } from './replica-id.js';
 import type { MysqlSession } from './session.js';
 import {
@@ -334,9 +328,11 @@ export class MysqlChangeStream implements ChangeStream {
             transaction = current;
             // A full part goes out only when more rows come, so the last part (with the commit) is never empty.
             if (current.bytes >= this.maxPartBytes) yield this.part(current);
-            const rows = this.decode(() => parseRows(body, kind, tableId, flags, layout.readers), map);
+            const rows = decodingIn(map, this.session.display, () =>
+              parseRows(body, kind, tableId, flags, layout.readers),
+            );
             for (const row of rows.rows) {
-              this.add(current, await this.change(kind, table.relation, layout, row.before, row.after, map));
+              this.add(current, await rowChange(this.session, kind, table.relation, layout, row, map));
             }
           }
         }
@@ -425,79 +421,6 @@ export class MysqlChangeStream implements ChangeStream {
     return new DatabaseError(
       'MYSQL_BINLOG_TABLE_CHANGED',
       `The binlog's rows of table "${map.table}" (columns ${names}) do not match the table's definition on ${this.session.display}, even after describing it again: its definition changed more than once since these rows were written. Run a new snapshot of the table.`,
-    );
-  }
-
-  private decode<T>(work: () => T, map: TableMap): T {
-    try {
-      return work();
-    } catch (problem) {
-      if (!(problem instanceof MysqlValueProblem)) throw problem;
-      throw new ValueError(
-        'VALUE_NOT_REPRESENTABLE',
-        `Table "${map.table}" in the binlog of ${this.session.display}: ${problem.message}.`,
-        { table: map.table, cause: problem },
-      );
-    }
-  }
-
-  /** Values the server must print, printed by the server (geometry, rare character sets). */
-  private async rendered(values: ImageValue[]): Promise<void> {
-    if (!values.some((value) => value instanceof ServerRendered)) return;
-    await this.session.use(async (connection) => {
-      for (let index = 0; index < values.length; index++) {
-        const value = values[index];
-        if (!(value instanceof ServerRendered)) continue;
-        const [row] = await this.session.run<Record<string, unknown>>(
-          connection,
-          'Printing a binlog value as the reader would',
-          value.sql,
-          [value.param],
-        );
-        const text = row ? Object.values(row)[0] : null;
-        values[index] = text === null || text === undefined ? null : String(text);
-      }
-    });
-  }
-
-  private async change(
-    kind: 'insert' | 'update' | 'delete',
-    relation: ChangeRelation,
-    layout: ImageLayout,
-    before: ImageValue[] | undefined,
-    after: ImageValue[] | undefined,
-    map: TableMap,
-  ): Promise<RowChange> {
-    if (before) await this.rendered(before);
-    if (after) await this.rendered(after);
-    const key = (): CanonicalValue[] =>
-      layout.keySource.map((index, at) => {
-        const value = before![index];
-        if (value === undefined || value instanceof ServerRendered)
-          throw this.missing(map, relation.key[at]!);
-        return value;
-      });
-    if (kind === 'delete') return { kind, relation, key: key() };
-    if (kind === 'insert') {
-      const row = layout.source.map((index, at) => {
-        const value = after![index];
-        if (value === undefined || value instanceof ServerRendered)
-          throw this.missing(map, relation.columns[at]!.name);
-        return value;
-      });
-      return { kind, relation, row };
-    }
-    const row = layout.source.map((index) => {
-      const value = after![index];
-      return value === undefined || value instanceof ServerRendered ? UNCHANGED : value;
-    });
-    return { kind, relation, key: key(), row };
-  }
-
-  private missing(map: TableMap, column: string): DatabaseError {
-    return new DatabaseError(
-      'MYSQL_BINLOG_ROW_IMAGE',
-      `The binlog's row of table "${map.table}" lacks column "${column}": the server logs partial rows. Set binlog_row_image=FULL (SET GLOBAL binlog_row_image = 'FULL', and in the server configuration) and run a new snapshot.`,
     );
   }
 }
