@@ -40,6 +40,7 @@ import {
   SELECT_BINLOG_CHECKSUM,
   SELECT_COLLATION_CHARSETS,
   SELECT_GTID_BINLOG_POS,
+  SHOW_BINARY_LOG_STATUS,
   SHOW_BINARY_LOGS,
   SHOW_MASTER_STATUS,
 } from './sql.js';
@@ -161,16 +162,22 @@ export class MysqlChangeStream implements ChangeStream {
 
   async backlog(): Promise<StreamBacklog> {
     return this.session.use(async (connection) => {
+      const { flavor, version } = this.session.server;
+      // MySQL 8.4 renamed SHOW MASTER STATUS; its GTID set is in the status row, MariaDB's in a variable.
+      const mysql84 = flavor === 'mysql' && (version[0] > 8 || (version[0] === 8 && version[1] >= 4));
       const [status] = await this.session.run<MysqlBinlogStatusRow>(
         connection,
         'Reading the binlog position',
-        SHOW_MASTER_STATUS,
+        mysql84 ? SHOW_BINARY_LOG_STATUS : SHOW_MASTER_STATUS,
       );
-      const [gtid] = await this.session.run<{ gtid: string | null }>(
-        connection,
-        'Reading the GTID position',
-        SELECT_GTID_BINLOG_POS,
-      );
+      const [gtid] =
+        flavor === 'mariadb'
+          ? await this.session.run<{ gtid: string | null }>(
+              connection,
+              'Reading the GTID position',
+              SELECT_GTID_BINLOG_POS,
+            )
+          : [{ gtid: status?.Executed_Gtid_Set?.replace(/\s+/g, '') ?? null }];
       const logs = await this.session.run<MysqlBinaryLogRow>(
         connection,
         'Listing the binlog files',

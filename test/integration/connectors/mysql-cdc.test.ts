@@ -207,6 +207,24 @@ describe('MariaDB change stream', () => {
     }
   });
 
+  it('gives text of other character sets, INET4 and INET6 exactly as the reader reads them', async () => {
+    const { connector, db } = await connect(
+      'cdc_charsets',
+      `CREATE TABLE cs (id INT PRIMARY KEY, w VARCHAR(20) CHARACTER SET cp1251, k CHAR(5) CHARACTER SET koi8r,
+        u TEXT CHARACTER SET utf16, i4 INET4, i6 INET6) DEFAULT CHARSET=utf8mb4`,
+    );
+    const tables = await tablesOf(connector);
+    const items = await open(connector, tables, await positionNow(connector));
+    await mysqlQuery(
+      db.name,
+      "INSERT INTO cs VALUES (1, 'Привет ёж', 'Жук', 'ÿ€😀', '10.0.0.255', '2001:db8::ff00:42:8329'), (2, NULL, '', '', '0.0.0.0', '::'), (3, 'a', 'b', 'c', '255.255.255.255', '::ffff:1.2.3.4')",
+    );
+    const seen = await items.until(touches('cs'));
+    const inserts = changes(seen).flatMap((change) => (change.kind === 'insert' ? [change.row] : []));
+    expect(inserts).toEqual(await readAll(connector, tables[0]!));
+    expect(inserts[0]?.[1]).toBe('Привет ёж');
+  });
+
   it('keeps a multi-statement transaction whole, in order, with one commit', async () => {
     const { connector, db } = await connect(
       'cdc_tx',
