@@ -53,8 +53,10 @@ export type RowChange =
 
 /**
  * A piece of one source transaction, in log order. A transaction's parts are contiguous in the
- * stream; a small one is a single part (`first` and `commit` both set). A large one is cut into
- * parts of about `ChangeStreamOptions.maxPartBytes`, so no transaction is ever held whole.
+ * stream, but for a `schema` item that may come between two of them (MariaDB/MySQL: a table's
+ * first row event in the transaction shows a definition the stream did not know); a small one is a
+ * single part (`first` and `commit` both set). A large one is cut into parts of about
+ * `ChangeStreamOptions.maxPartBytes`, so no transaction is ever held whole.
  */
 export interface TransactionPart {
   /** The source's name for the transaction (PostgreSQL xid, MariaDB GTID), for messages. */
@@ -80,6 +82,7 @@ export type StreamItem =
   /**
    * A table's definition changed (or a table appeared: `before` absent) before the next change
    * that uses it. The engine decides whether it can follow (an added nullable column, a new
-   * table) or must stop the stream with a message naming the change.
+   * table) or must stop the stream with a message naming the change. A table dropped or renamed
+   * away has an `after` with no columns. `statement`: the DDL, when the log carries it.
    */
   | { type: 'schema'; before?: ChangeRelation; after: ChangeRelation; statement?: string };

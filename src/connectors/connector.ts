@@ -252,8 +252,9 @@ export interface AccessRequest {
   /** Target: what happens first to the existing `tables`. */
   clear?: 'drop' | 'truncate';
   /**
-   * The run's mode. `snapshot` is a full load; `sync` (change data capture, to come) will add the
-   * change stream's privileges and server settings here.
+   * The run's mode. `snapshot` is a full load; `sync` (change data capture) adds the change
+   * stream's privileges and server settings (MariaDB/MySQL: the binlog settings, REPLICATION
+   * SLAVE, and a warning per table without a primary or unique NOT NULL key).
    */
   mode: 'snapshot' | 'sync';
   /** Target: about how many bytes the run will write (the source's estimate), for a free space check. */

@@ -6,6 +6,7 @@
  * https://mariadb.com/kb/en/grant/#privilege-levels
  */
 import type { AccessProblem, AccessRequest } from '../connector.js';
+import { syncSourceProblems } from './access-sync.js';
 import { driverCode } from './connection-errors.js';
 import { type MysqlConnection, type MysqlSession, statementError } from './session.js';
 import { quoteIdentifier, SHOW_BINARY_LOG_STATUS, SHOW_MASTER_STATUS } from './sql.js';
@@ -96,6 +97,12 @@ export async function checkMysqlAccess(
           lack(table, 'SELECT', `${database}.${quoteIdentifier(table)}`, 'its rows cannot be read');
         }
       }
+      // MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old name is an alias).
+      const binlogMonitor =
+        flavor === 'mariadb' && (version[0] > 10 || (version[0] === 10 && version[1] >= 5))
+          ? 'BINLOG MONITOR'
+          : 'REPLICATION CLIENT';
+      let binlogPrivilegeReported = false;
       if (request.snapshot) {
         // snapshot.ts takes the global read lock to start every reader at one binlog position.
         if (!held.has('RELOAD')) {
@@ -107,13 +114,26 @@ export async function checkMysqlAccess(
           );
         }
         if (!(await canReadBinlogPosition(session, connection))) {
-          // MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old name is an alias).
-          const need =
-            flavor === 'mariadb' && (version[0] > 10 || (version[0] === 10 && version[1] >= 5))
-              ? 'BINLOG MONITOR'
-              : 'REPLICATION CLIENT';
-          lack('server', need, '*.*', 'the snapshot records the binlog position (SHOW MASTER STATUS)');
+          lack(
+            'server',
+            binlogMonitor,
+            '*.*',
+            'the snapshot records the binlog position (SHOW MASTER STATUS)',
+          );
+          binlogPrivilegeReported = true;
         }
+      }
+      if (request.mode === 'sync') {
+        const account = { user, engine, held, binlogMonitor } as const;
+        problems.push(
+          ...(await syncSourceProblems(
+            session,
+            connection,
+            account,
+            request.tables,
+            binlogPrivilegeReported,
+          )),
+        );
       }
       return problems;
     }

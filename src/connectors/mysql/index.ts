@@ -4,6 +4,8 @@
  * open), LOAD DATA LOCAL writes that fail on any warning and record their chunk in the same
  * transaction, and DDL in two phases.
  */
+
+import type { ChangeStream, ChangeStreamOptions } from '../../cdc/change-stream.js';
 import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
 import type { ChecksumMode, ChunkChecksum } from '../../values/canonical-text.js';
@@ -31,6 +33,7 @@ import type {
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
 import { checkMysqlAccess } from './access.js';
+import { MysqlChangeStream } from './cdc.js';
 import { mysqlCanRender, mysqlChunkChecksum } from './checksum.js';
 import { planMysqlChunks } from './chunk-plan.js';
 import { introspectTables } from './introspect.js';
@@ -68,7 +71,7 @@ export class MysqlConnector implements Connector {
   /** Target column catalogs for the writer, per table; dropped whenever DDL touches the table. */
   private readonly targetColumns = new Map<string, MysqlColumnRow[]>();
 
-  constructor(url: ConnectionUrl) {
+  constructor(private readonly url: ConnectionUrl) {
     this.display = url.display;
     this.session = new MysqlSession(url, url.display);
     this.snapshot = new MysqlSnapshot(this.session);
@@ -210,6 +213,19 @@ export class MysqlConnector implements Connector {
   sampleLoad(probe?: LoadProbe): Promise<LoadSample> {
     this.load ??= new MysqlLoad(this.session);
     return this.load.sample(probe);
+  }
+
+  /** See Connector.openChangeStream: a binlog dump from `options.from` (cdc.ts). */
+  openChangeStream(options: ChangeStreamOptions): Promise<ChangeStream> {
+    return MysqlChangeStream.open(this.session, this.url, (names) => this.describeTables(names), options);
+  }
+
+  /** A binlog reader keeps nothing on the source (no slot): the binlog expires on its own schedule. */
+  async dropChangeStream(_name: string): Promise<void> {}
+
+  /** The connector's introspection of some tables, without the database's other objects. */
+  private describeTables(names: string[]): Promise<Table[]> {
+    return this.session.use((connection) => introspectTables(this.session, connection, { tables: names }));
   }
 
   isTransient(error: unknown): boolean {

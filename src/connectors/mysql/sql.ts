@@ -326,3 +326,53 @@ export function killQuery(threadId: number | null): string {
   if (threadId === null || !Number.isInteger(threadId)) throw new Error('the connection has no thread id');
   return `KILL QUERY ${threadId}`;
 }
+
+/**
+ * What a MariaDB/MySQL primary wants to hear from a replica before COM_BINLOG_DUMP: that it reads
+ * the events' CRC32 trailers, that it understands MariaDB GTID events (capability 4, so no fake
+ * BEGIN queries stand in for them), and how often to send a heartbeat when idle (nanoseconds).
+ */
+export function binlogDumpSetup(heartbeatSeconds: number): string[] {
+  return [
+    'SET @master_binlog_checksum = @@global.binlog_checksum',
+    'SET @mariadb_slave_capability = 4',
+    `SET @master_heartbeat_period = ${Math.max(1, Math.round(heartbeatSeconds * 1e9))}`,
+  ];
+}
+
+/** The binlog checksum the dump will carry (`CRC32` or `NONE`). */
+export const SELECT_BINLOG_CHECKSUM = 'SELECT @@global.binlog_checksum AS checksum';
+
+/** The binlog files the server keeps, with their sizes. https://mariadb.com/kb/en/show-binary-logs/ */
+export const SHOW_BINARY_LOGS = 'SHOW BINARY LOGS';
+
+/** A row of SHOW BINARY LOGS. */
+export interface MysqlBinaryLogRow {
+  Log_name: string;
+  File_size: string | number;
+}
+
+/** Collation ids and their character sets, to decode the binlog's text columns. */
+export const SELECT_COLLATION_CHARSETS =
+  'SELECT ID AS id, CHARACTER_SET_NAME AS charset FROM information_schema.COLLATIONS';
+
+/** The server settings change data capture needs (binlog_row_metadata is MariaDB 10.5+ / MySQL 8.0.1+). */
+export const SELECT_CDC_SETTINGS =
+  'SELECT @@GLOBAL.log_bin AS log_bin, @@GLOBAL.binlog_format AS binlog_format, @@GLOBAL.binlog_row_image AS binlog_row_image';
+
+/** binlog_row_metadata, read apart: servers before MariaDB 10.5 / MySQL 8.0.1 do not know it. */
+export const SELECT_BINLOG_ROW_METADATA = 'SELECT @@GLOBAL.binlog_row_metadata AS binlog_row_metadata';
+
+/** Geometry from the binlog's WKB as the reader prints it (ST_AsText), by the server itself. */
+export const SELECT_WKB_AS_TEXT = 'SELECT ST_AsText(ST_GeomFromWKB(?)) AS wkt';
+
+/** MariaDB's binlog event compression (absent on MySQL). */
+export const SELECT_BINLOG_COMPRESS = 'SELECT @@GLOBAL.log_bin_compress AS log_bin_compress';
+
+/** MariaDB's INET6 from the 16 bytes the binlog stores, as the reader prints it. */
+export const SELECT_INET6_TEXT = 'SELECT CAST(CAST(? AS BINARY(16)) AS INET6) AS ip';
+
+/** Text in a character set Node cannot decode exactly as MariaDB does, converted by the server. */
+export function convertTextSql(charset: string): string {
+  return `SELECT CONVERT(CAST(? AS CHAR CHARACTER SET ${charset}) USING utf8mb4) AS text`;
+}
