@@ -170,8 +170,9 @@ class Pass {
       return;
     }
     if (item.type === 'schema') {
-      await this.finishStreamed(false);
-      await this.scheduler.drain();
+      // A schema item may come between two parts of a transaction (the table's first row in it
+      // showed a new definition): the transaction goes on after it, so it is not ended here.
+      if (!this.streamed) await this.scheduler.drain();
       await this.options.schema.follow(item, this.options.target);
       return;
     }

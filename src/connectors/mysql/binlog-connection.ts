@@ -75,6 +75,8 @@ interface CoreConnection extends EventEmitter {
   pause(): void;
   resume(): void;
   destroy(): void;
+  /** The socket: mysql2's destroy() only half-closes it, and a dump thread never answers the FIN. */
+  stream?: { destroy(): void };
   query(sql: string, callback: (error: Error | null) => void): unknown;
 }
 
@@ -236,6 +238,9 @@ export class BinlogConnection implements AsyncIterable<Buffer> {
     if (this.closed) return;
     this.closed = true;
     this.connection.destroy();
+    // The server's dump thread does not close its side until it next writes: without this the
+    // half-open socket keeps the process alive after the stream is done.
+    this.connection.stream?.destroy();
     this.finish(undefined);
   }
 }
