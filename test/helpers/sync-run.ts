@@ -28,15 +28,19 @@ export async function moneyOn(engine: Engine, db: TestDatabase): Promise<number>
 }
 
 /** Drops a PostgreSQL source's slot and publication even when the test failed before cleanup. */
-export async function dropSlot(plan: string): Promise<void> {
+export async function dropSlot(plan: string, base?: string): Promise<void> {
   const slots = await pgQuery<{ slot_name: string; active_pid: number | null }>(
     'postgres',
     `SELECT slot_name, active_pid FROM pg_replication_slots WHERE slot_name LIKE $1`,
     [`%${plan}%`],
+    base,
   );
   for (const slot of slots) {
-    if (slot.active_pid) await pgQuery('postgres', 'SELECT pg_terminate_backend($1)', [slot.active_pid]);
-    await pgQuery('postgres', 'SELECT pg_drop_replication_slot($1)', [slot.slot_name]).catch(() => undefined);
+    if (slot.active_pid)
+      await pgQuery('postgres', 'SELECT pg_terminate_backend($1)', [slot.active_pid], base);
+    await pgQuery('postgres', 'SELECT pg_drop_replication_slot($1)', [slot.slot_name], base).catch(
+      () => undefined,
+    );
   }
 }
 

@@ -90,10 +90,10 @@ export class SyncWorkload {
   }
 
   /** Starts writing in the background, about `perSecond` transactions a second. */
-  start(perSecond = 150): void {
+  start(perSecond = 150, options: { keepCounts?: boolean } = {}): void {
     this.stopping = false;
     // Counted from here on: the seed is the copy's, not the stream's.
-    for (const table of Object.keys(this.changed)) delete this.changed[table];
+    if (!options.keepCounts) for (const table of Object.keys(this.changed)) delete this.changed[table];
     this.running = (async () => {
       while (!this.stopping) {
         await this.run(this.randomStep());
@@ -125,6 +125,15 @@ export class SyncWorkload {
   /** Updates another column of a row whose text value is large (PostgreSQL sends that value as unchanged). */
   async touchLargeRow(): Promise<void> {
     await this.run([['UPDATE docs SET title = ? WHERE id = ?', [`retitled ${++this.titles}`, 2]]]);
+  }
+
+  /** Connects again (after the server restarted); the background loop must be stopped. */
+  async reconnect(): Promise<void> {
+    await this.pgClient?.end().catch(() => undefined);
+    await this.myConnection?.end().catch(() => undefined);
+    this.pgClient = undefined;
+    this.myConnection = undefined;
+    await this.connect();
   }
 
   async close(): Promise<void> {
