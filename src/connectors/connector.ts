@@ -249,8 +249,10 @@ export interface AccessRequest {
   /** Target: what happens first to the existing `tables`. */
   clear?: 'drop' | 'truncate';
   /**
-   * The run's mode. `snapshot` is a full load; `sync` (change data capture, to come) will add the
-   * change stream's privileges and server settings here.
+   * The run's mode. `snapshot` is a full load; `sync` (change data capture) adds, on a source, the
+   * change stream's server settings (PostgreSQL `wal_level`, MariaDB binlog settings), privileges
+   * and room (replication slots, WAL senders), and a row identity for every table (a primary key,
+   * or PostgreSQL `REPLICA IDENTITY FULL` or a replica identity index).
    */
   mode: 'snapshot' | 'sync';
   /** Target: about how many bytes the run will write (the source's estimate), for a free space check. */
