@@ -6,16 +6,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RowChange, StreamItem, TransactionPart } from '../../../src/cdc/change.js';
 import { UNCHANGED } from '../../../src/cdc/change.js';
 import type { ChangeStream } from '../../../src/cdc/change-stream.js';
 import type { Connector } from '../../../src/connectors/connector.js';
 import { createPostgresConnector } from '../../../src/connectors/postgres/index.js';
+import { lsnKey, parseLsn } from '../../../src/connectors/postgres/lsn.js';
 import { parseConnectionUrl } from '../../../src/connectors/url.js';
+import { DatabaseError } from '../../../src/errors.js';
 import type { Table } from '../../../src/schema/table.js';
 import type { Row } from '../../../src/values/canonical.js';
-import { freshPostgres, pgQuery, type TestDatabase } from '../../helpers/servers.js';
+import { freshPostgres, PG_BASE, pgQuery, type TestDatabase } from '../../helpers/servers.js';
+
+const lsnKeyOf = (text: string) => lsnKey(parseLsn(text));
 
 let db: TestDatabase;
 const opened: Connector[] = [];
@@ -292,5 +297,255 @@ describe('PostgreSQL change stream: values', () => {
     expect(ids).toHaveLength(100_000);
     expect(ids[0]).toBe(1n);
     expect(ids.at(-1)).toBe(100_000n);
+  });
+});
+
+/** Keeps committing one-row transactions on its own connection until stopped. */
+function startWriter(database: string, table: string) {
+  let stop = false;
+  let count = 0;
+  const done = (async () => {
+    const client = new pg.Client({ connectionString: `${PG_BASE}/${database}` });
+    await client.connect();
+    try {
+      while (!stop) {
+        count++;
+        await client.query(`INSERT INTO ${table} VALUES ($1, 'w')`, [count]);
+        // Some rows change again in a later transaction: an update must also be in one place only.
+        if (count % 3 === 0) await client.query(`UPDATE ${table} SET v = 'u' WHERE id = $1`, [count - 1]);
+      }
+    } finally {
+      await client.end();
+    }
+    return count;
+  })();
+  return {
+    get count() {
+      return count;
+    },
+    stop: () => {
+      stop = true;
+      return done;
+    },
+  };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('PostgreSQL change stream: positions', () => {
+  it('meets the sync snapshot exactly: each concurrent write is in the snapshot or the stream, once', async () => {
+    await pgQuery(db.name, 'CREATE TABLE busy (id int PRIMARY KEY, v text)');
+    const connector = await connect();
+    const table = await tableOf(connector, 'busy');
+    const name = streamName();
+    const writer = startWriter(db.name, 'busy');
+    await until(() => writer.count > 100, 'the writer to start');
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['busy'] }, readers: 2 });
+    const atSnapshot = writer.count;
+    await until(() => writer.count > atSnapshot + 200, 'writes after the snapshot');
+    const total = await writer.stop();
+    const read = await readAll(connector, table);
+    await connector.releaseSnapshot();
+    expect(read.length).toBeGreaterThan(50);
+    expect(read.length).toBeLessThan(total);
+
+    // What the target would hold: the snapshot's rows, then the stream's changes applied on top.
+    const rows = new Map<bigint, string>(read.map((row) => [row[0] as bigint, row[1] as string]));
+    const { pull } = await open(connector, name, [table], snapshot.position!);
+    let streamed = 0;
+    while (
+      rows.size < total ||
+      streamed === 0 ||
+      [...rows.values()].filter((v) => v === 'u').length < Math.floor(total / 3)
+    ) {
+      for (const change of await pull.changes()) {
+        streamed++;
+        if (change.kind === 'insert') {
+          const id = change.row[0] as bigint;
+          // A row both in the snapshot and inserted by the stream would be there twice.
+          expect(rows.has(id), `row ${id} in the snapshot and in the stream`).toBe(false);
+          rows.set(id, change.row[1] as string);
+        } else if (change.kind === 'update') {
+          const id = change.key[0] as bigint;
+          expect(rows.has(id), `update of row ${id} that is neither in the snapshot nor streamed`).toBe(true);
+          expect(rows.get(id), `row ${id} updated twice`).toBe('w');
+          rows.set(id, change.row[1] as string);
+        }
+      }
+    }
+    expect(rows.size).toBe(total);
+    const source = await pgQuery<{ id: number; v: string }>(db.name, 'SELECT id, v FROM busy ORDER BY id');
+    expect([...rows.entries()].sort((a, b) => Number(a[0] - b[0]))).toEqual(
+      source.map((row) => [BigInt(row.id), row.v]),
+    );
+  });
+
+  it('reopens from a commit position with exactly the transactions after it; acknowledging confirms the slot', async () => {
+    await pgQuery(db.name, 'CREATE TABLE steps (id int PRIMARY KEY)');
+    const connector = await connect();
+    const table = await tableOf(connector, 'steps');
+    const name = streamName();
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['steps'] } });
+    await connector.releaseSnapshot();
+    for (const id of [1, 2, 3, 4]) await pgQuery(db.name, `INSERT INTO steps VALUES (${id})`);
+
+    const first = await open(connector, name, [table], snapshot.position!);
+    const commits: TransactionPart[] = [];
+    for (let i = 0; i < 4; i++) commits.push(...(await first.pull.transaction()));
+    expect(commits.map((part) => (part.changes[0] as { row: Row }).row)).toEqual([[1n], [2n], [3n], [4n]]);
+    const keys = commits.map((part) => part.commit!.position.key);
+    expect([...keys].sort()).toEqual(keys);
+    await first.stream.close();
+    await first.stream.close();
+
+    const second = await open(connector, name, [table], commits[1]!.commit!.position.fields);
+    const again = [...(await second.pull.transaction()), ...(await second.pull.transaction())];
+    expect(again.map((part) => (part.changes[0] as { row: Row }).row)).toEqual([[3n], [4n]]);
+    expect(again.map((part) => part.commit!.position)).toEqual(
+      commits.slice(2).map((part) => part.commit!.position),
+    );
+
+    const slotFlush = async () =>
+      (
+        await pgQuery<{ lsn: string }>(
+          db.name,
+          'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
+          [`ferry_${name}`],
+        )
+      )[0]!.lsn;
+    const target = commits[3]!.commit!.position;
+    expect(lsnKeyOf(await slotFlush()) < target.key).toBe(true);
+    second.stream.acknowledge(target);
+    await until(async () => lsnKeyOf(await slotFlush()) >= target.key, 'confirmed_flush_lsn to move');
+    const backlog = await second.stream.backlog();
+    expect(backlog.head.key >= target.key).toBe(true);
+    expect(backlog.retainedBytes).toBeGreaterThanOrEqual(0);
+  });
+
+  it('gives progress items on an idle stream', async () => {
+    await pgQuery(db.name, 'CREATE TABLE quiet (id int PRIMARY KEY)');
+    const connector = await connect();
+    const table = await tableOf(connector, 'quiet');
+    const name = streamName();
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['quiet'] } });
+    await connector.releaseSnapshot();
+    const stream = await connector.openChangeStream!({
+      name,
+      tables: [table],
+      from: snapshot.position!,
+      heartbeatSeconds: 1,
+    });
+    streams.push(stream);
+    const pull = new Pull(stream);
+    const items = [await pull.next(5000), await pull.next(5000)];
+    expect(items.map((item) => item.type)).toEqual(['progress', 'progress']);
+    const [a, b] = items as Array<Extract<StreamItem, { type: 'progress' }>>;
+    expect(a!.position.key >= lsnKeyOf(snapshot.position!.lsn!)).toBe(true);
+    expect(b!.position.key >= a!.position.key).toBe(true);
+    expect(a!.time).toMatch(/Z$/);
+  });
+
+  it('takes a resumed snapshot from the existing slot at its confirmed position', async () => {
+    await pgQuery(db.name, 'CREATE TABLE again (id int PRIMARY KEY)');
+    const connector = await connect();
+    const name = streamName();
+    const first = await connector.openSnapshot({ changeStream: { name, tables: ['again'] } });
+    await connector.releaseSnapshot();
+    await pgQuery(db.name, 'INSERT INTO again VALUES (1)');
+    const second = await connector.openSnapshot({ changeStream: { name, tables: ['again'] } });
+    // The data is newer than the position: the engine replays the stream from there.
+    expect(second.position).toEqual(first.position);
+    expect(await readAll(connector, await tableOf(connector, 'again'))).toEqual([[1n]]);
+    await connector.releaseSnapshot();
+  });
+});
+
+describe('PostgreSQL change stream: tables and definitions', () => {
+  it('brings a table added with addTables, and announces a new nullable column', async () => {
+    await pgQuery(db.name, 'CREATE TABLE first_t (id int PRIMARY KEY, v text)');
+    const connector = await connect();
+    const first = await tableOf(connector, 'first_t');
+    const name = streamName();
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['first_t'] } });
+    await connector.releaseSnapshot();
+    const { stream, pull } = await open(connector, name, [first], snapshot.position!);
+
+    await pgQuery(db.name, 'CREATE TABLE later_t (id int PRIMARY KEY, n numeric)');
+    const later = await tableOf(connector, 'later_t');
+    await stream.addTables([later]);
+    await pgQuery(db.name, "INSERT INTO later_t VALUES (1, 1.50); INSERT INTO first_t VALUES (1, 'x')");
+    const changes = await pull.changes();
+    expect(changes).toMatchObject([
+      { kind: 'insert', relation: { name: 'later_t' }, row: [1n, '1.50'] },
+      { kind: 'insert', relation: { name: 'first_t' }, row: [1n, 'x'] },
+    ]);
+
+    await pgQuery(
+      db.name,
+      "ALTER TABLE first_t ADD COLUMN note text; INSERT INTO first_t VALUES (2, 'y', 'z')",
+    );
+    const schema: StreamItem[] = [];
+    const parts = await pull.transaction(schema);
+    expect(schema).toHaveLength(1);
+    const item = schema[0] as Extract<StreamItem, { type: 'schema' }>;
+    expect(item.before?.columns.map((column) => column.name)).toEqual(['id', 'v']);
+    expect(item.after.columns.map((column) => column.name)).toEqual(['id', 'v', 'note']);
+    expect(item.after.columns[2]).toMatchObject({ type: { kind: 'text' }, nullable: true });
+    expect(parts[0]!.changes).toMatchObject([{ kind: 'insert', relation: item.after, row: [2n, 'y', 'z'] }]);
+    expect((parts[0]!.changes[0] as { relation: unknown }).relation).toBe(item.after);
+  });
+
+  it('dropChangeStream removes slot and publication, ending an open stream, and is safe twice', async () => {
+    await pgQuery(db.name, 'CREATE TABLE doomed (id int PRIMARY KEY)');
+    const connector = await connect();
+    const table = await tableOf(connector, 'doomed');
+    const name = streamName();
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['doomed'] } });
+    await connector.releaseSnapshot();
+    const { pull } = await open(connector, name, [table], snapshot.position!);
+    // Progress items come until the walsender is ended under the stream.
+    const failure = (async () => {
+      for (;;) await pull.next(30_000);
+    })().catch((error: unknown) => error);
+    await connector.dropChangeStream!(name);
+    const error = await failure;
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as Error).message).toMatch(/stopped: terminating connection/);
+    expect(connector.isTransient(error)).toBe(true);
+    const left = await pgQuery(
+      db.name,
+      `SELECT (SELECT count(*)::int FROM pg_replication_slots WHERE slot_name = $1) AS slots,
+              (SELECT count(*)::int FROM pg_publication WHERE pubname = $1) AS publications`,
+      [`ferry_${name}`],
+    );
+    expect(left).toEqual([{ slots: 0, publications: 0 }]);
+    await connector.dropChangeStream!(name);
+  });
+});
+
+describe('PostgreSQL change stream: preflight', () => {
+  it('names a table without a row identity, and passes a proper one', async () => {
+    await pgQuery(
+      db.name,
+      `CREATE TABLE keyless (a int, b text);
+       CREATE TABLE keyed (id int PRIMARY KEY);
+       CREATE TABLE full_t (a int); ALTER TABLE full_t REPLICA IDENTITY FULL`,
+    );
+    const connector = await connect();
+    const request = { role: 'source' as const, snapshot: true, mode: 'sync' as const };
+    expect(await connector.checkAccess!({ ...request, tables: ['keyed', 'full_t'] })).toEqual([]);
+    const problems = await connector.checkAccess!({ ...request, tables: ['keyed', 'keyless'] });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ level: 'error', subject: 'keyless', need: 'REPLICA IDENTITY' });
+    expect(problems[0]!.message).toContain('"public"."keyless"');
+    expect(problems[0]!.fix).toContain('ALTER TABLE "public"."keyless" REPLICA IDENTITY FULL');
+    // Snapshot mode does not need any of it.
+    expect(await connector.checkAccess!({ ...request, mode: 'snapshot', tables: ['keyless'] })).toEqual([]);
   });
 });
