@@ -80,6 +80,8 @@ export type StreamItem =
   /**
    * A table's definition changed (or a table appeared: `before` absent) before the next change
    * that uses it. The engine decides whether it can follow (an added nullable column, a new
-   * table) or must stop the stream with a message naming the change.
+   * table) or must stop the stream with a message naming the change. It may come between two
+   * parts of one transaction (the definition changed inside it, PostgreSQL): the parts before it
+   * use `before`, those after it `after`.
    */
   | { type: 'schema'; before?: ChangeRelation; after: ChangeRelation; statement?: string };

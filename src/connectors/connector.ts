@@ -79,7 +79,9 @@ export interface SnapshotOptions {
    * Sync mode: the change stream that will start exactly at this snapshot. PostgreSQL creates the
    * stream's publication (for `tables`) and logical replication slot and reads from the slot's own
    * exported snapshot, so its position is the slot's consistent point; other engines record their
-   * log position as always.
+   * log position as always. When the slot exists already (a resumed run), PostgreSQL cannot have
+   * that snapshot again: it takes an ordinary one and returns the slot's confirmed position, so the
+   * data read may be newer than the position and the engine heals it by replaying from there.
    */
   changeStream?: { name: string; tables: string[] };
 }

@@ -8,7 +8,13 @@ import type { StreamItem, StreamPosition } from '../../cdc/change.js';
 import type { ChangeStream, ChangeStreamOptions, StreamBacklog } from '../../cdc/change-stream.js';
 import { DatabaseError, isFerryError, messageOf, UsageError } from '../../errors.js';
 import type { Table } from '../../schema/table.js';
-import { type BacklogRow, STREAM_BACKLOG, startReplication } from './cdc-sql.js';
+import {
+  type BacklogRow,
+  PUBLICATION_TABLES,
+  type PublicationTableRow,
+  STREAM_BACKLOG,
+  startReplication,
+} from './cdc-sql.js';
 import { type ChangeStreamNames, changeStreamNames } from './change-stream-names.js';
 import { formatLsn, parseLsn, postgresStreamPosition } from './lsn.js';
 import { PgoutputChanges } from './pgoutput-changes.js';
@@ -68,6 +74,7 @@ export class PostgresChangeStream implements ChangeStream {
       );
     }
     const from = parseLsn(lsn);
+    await checkPublication(context, names, options.tables);
     const changes = new PgoutputChanges({
       schema: context.schema,
       tables: options.tables,
@@ -180,6 +187,31 @@ export class PostgresChangeStream implements ChangeStream {
   private sendStatus(replyRequested: boolean): void {
     if (this.closed) return;
     this.replication.send(standbyStatusUpdate(this.acknowledged, replyRequested));
+  }
+}
+
+/**
+ * Throws unless the stream's publication holds every table: adding one now would not bring the
+ * changes it had between `from` and now (the server decodes them with the publication as it was).
+ */
+async function checkPublication(context: ChangeStreamContext, names: ChangeStreamNames, tables: Table[]) {
+  const rows = await context.withClient(`Reading publication ${names.publication}`, async (client) => {
+    return (await client.query<PublicationTableRow>(PUBLICATION_TABLES, [names.publication, context.schema]))
+      .rows;
+  });
+  if (rows.length === 0) {
+    throw new DatabaseError(
+      'PG_CDC_NO_PUBLICATION',
+      `Publication ${names.publication} does not exist on ${context.display}: open the stream's snapshot first (sync mode creates it), or start the sync again if it was dropped.`,
+    );
+  }
+  const held = new Set(rows.map((row) => row.table));
+  const missing = tables.filter((table) => !held.has(table.name)).map((table) => `"${table.name}"`);
+  if (missing.length > 0) {
+    throw new DatabaseError(
+      'PG_CDC_NOT_PUBLISHED',
+      `Publication ${names.publication} on ${context.display} does not hold table(s) ${missing.join(', ')}, so the stream has none of their changes: copy them again and add them with addTables, or start the sync again.`,
+    );
   }
 }
 

@@ -501,6 +501,18 @@ describe('PostgreSQL change stream: tables and definitions', () => {
     expect((parts[0]!.changes[0] as { relation: unknown }).relation).toBe(item.after);
   });
 
+  it('refuses to stream a table its publication does not hold, naming it', async () => {
+    await pgQuery(db.name, 'CREATE TABLE held (id int PRIMARY KEY); CREATE TABLE stray (id int PRIMARY KEY)');
+    const connector = await connect();
+    const name = streamName();
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['held'] } });
+    await connector.releaseSnapshot();
+    const tables = await tablesOf(connector, ['held', 'stray']);
+    await expect(connector.openChangeStream!({ name, tables, from: snapshot.position! })).rejects.toThrow(
+      /does not hold table\(s\) "stray"/,
+    );
+  });
+
   it('dropChangeStream removes slot and publication, ending an open stream, and is safe twice', async () => {
     await pgQuery(db.name, 'CREATE TABLE doomed (id int PRIMARY KEY)');
     const connector = await connect();
