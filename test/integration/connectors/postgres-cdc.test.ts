@@ -280,6 +280,33 @@ describe('PostgreSQL change stream: values', () => {
     ).toEqual(['docs', 'tags']);
   });
 
+  it('keys rows by the whole old row (REPLICA IDENTITY FULL) or the replica identity index', async () => {
+    await pgQuery(
+      db.name,
+      `CREATE TABLE whole (a int, b text); ALTER TABLE whole REPLICA IDENTITY FULL;
+       CREATE TABLE coded (id int PRIMARY KEY, code text NOT NULL, v text);
+       CREATE UNIQUE INDEX coded_code ON coded (code); ALTER TABLE coded REPLICA IDENTITY USING INDEX coded_code;
+       INSERT INTO whole VALUES (1, 'x'); INSERT INTO coded VALUES (1, 'c1', 'v')`,
+    );
+    const connector = await connect();
+    const tables = await tablesOf(connector, ['whole', 'coded']);
+    const name = streamName();
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['whole', 'coded'] } });
+    await connector.releaseSnapshot();
+    const { pull } = await open(connector, name, tables, snapshot.position!);
+    await pgQuery(
+      db.name,
+      `BEGIN; UPDATE whole SET b = 'y'; DELETE FROM whole; UPDATE coded SET code = 'c2', v = 'w'; DELETE FROM coded; COMMIT`,
+    );
+    const changes = await pull.changes();
+    expect(changes).toMatchObject([
+      { kind: 'update', relation: { name: 'whole', key: ['a', 'b'] }, key: [1n, 'x'], row: [1n, 'y'] },
+      { kind: 'delete', key: [1n, 'y'] },
+      { kind: 'update', relation: { name: 'coded', key: ['code'] }, key: ['c1'], row: [1n, 'c2', 'w'] },
+      { kind: 'delete', key: ['c2'] },
+    ]);
+  });
+
   it('cuts a 100 000-row transaction into bounded parts with one commit', async () => {
     await pgQuery(db.name, 'CREATE TABLE bulk (id int PRIMARY KEY, pad text)');
     const connector = await connect();
