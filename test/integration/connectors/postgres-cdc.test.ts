@@ -465,6 +465,41 @@ describe('PostgreSQL change stream: positions', () => {
     expect(backlog.retainedBytes).toBeGreaterThanOrEqual(0);
   });
 
+  it('closes promptly in the middle of a big transaction, letting go of the slot', async () => {
+    await pgQuery(db.name, 'CREATE TABLE heap (id int PRIMARY KEY, pad text)');
+    const connector = await connect();
+    const table = await tableOf(connector, 'heap');
+    const name = streamName();
+    const snapshot = await connector.openSnapshot({ changeStream: { name, tables: ['heap'] } });
+    await connector.releaseSnapshot();
+    const stream = await connector.openChangeStream!({
+      name,
+      tables: [table],
+      from: snapshot.position!,
+      maxPartBytes: 256 << 10,
+    });
+    streams.push(stream);
+    const pull = new Pull(stream);
+    await pgQuery(db.name, "INSERT INTO heap SELECT g, repeat('y', 200) FROM generate_series(1, 100000) g");
+    let item = await pull.next();
+    while (item.type !== 'transaction') item = await pull.next();
+    expect(item.part.commit).toBeUndefined();
+    // The consumer stops reading: the socket is paused with most of the transaction unread.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = Date.now();
+    await stream.close();
+    await stream.close();
+    expect(Date.now() - started).toBeLessThan(4000);
+    await until(async () => {
+      const [slot] = await pgQuery<{ active: boolean }>(
+        db.name,
+        'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+        [`ferry_${name}`],
+      );
+      return slot?.active === false;
+    }, 'the slot to be released');
+  });
+
   it('gives progress items on an idle stream', async () => {
     await pgQuery(db.name, 'CREATE TABLE quiet (id int PRIMARY KEY)');
     const connector = await connect();
