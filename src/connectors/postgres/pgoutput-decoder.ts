@@ -4,6 +4,7 @@
  * them with the reader's codecs, never with pg's type parsers (DESIGN.md, known traps).
  * https://www.postgresql.org/docs/15/protocol-logicalrep-message-formats.html
  */
+import { isUtf8 } from 'node:buffer';
 
 /** One column value of a tuple: text, SQL NULL, or an unchanged TOASTed value that was not sent. */
 export type TupleValue = string | null | { unchanged: true };
@@ -113,11 +114,24 @@ class MessageReader {
       const kind = this.byte();
       if (kind === 0x6e /* n */) values[i] = null;
       else if (kind === 0x75 /* u */) values[i] = UNCHANGED_TOAST;
-      else if (kind === 0x74 /* t */) values[i] = this.bytes(this.int32()).toString('utf8');
+      else if (kind === 0x74 /* t */) values[i] = utf8Text(this.bytes(this.int32()), i);
       else throw new Error(`tuple value kind 0x${kind.toString(16)} (binary values are not requested)`);
     }
     return values;
   }
+}
+
+/**
+ * A value's text. A SQL_ASCII database may hold bytes that are not UTF-8: decoding them would
+ * put U+FFFD in silently, so the stream stops instead (the reader's invalid-text policy has no row here).
+ */
+function utf8Text(bytes: Buffer, index: number): string {
+  if (!isUtf8(bytes)) {
+    throw new Error(
+      `column #${index + 1} of a change holds text that is not UTF-8 (a SQL_ASCII database): copy that table without sync mode`,
+    );
+  }
+  return bytes.toString('utf8');
 }
 
 function oldTuple(kind: number, reader: MessageReader): { kind: 'key' | 'row'; values: TupleValue[] } {

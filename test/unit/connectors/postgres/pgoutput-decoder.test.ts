@@ -136,6 +136,11 @@ describe('pgoutput messages', () => {
     });
   });
 
+  it('refuses text that is not UTF-8 rather than changing it', () => {
+    const bad = new Bytes().char('I').int32(5).char('N').int16(1).char('t').int32(2).char('\xff\xfe').buffer;
+    expect(() => decodePgoutput(bad)).toThrow(/not UTF-8/);
+  });
+
   it('decodes Origin, Type and Message, and refuses unknown tags', () => {
     expect(decodePgoutput(new Bytes().char('O').int64(7n).cstring('node_a').buffer)).toEqual({
       tag: 'origin',
