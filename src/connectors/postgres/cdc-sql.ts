@@ -97,3 +97,19 @@ export interface BacklogRow {
   head: string;
   retained: number;
 }
+
+/**
+ * The native type text of Relation-message columns (type OIDs $1, typmods $2, in order), spelled
+ * as introspection spells `Column.nativeType` (a domain as its base type).
+ */
+export const RELATION_TYPE_NAMES = `
+SELECT CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod)
+            ELSE format_type(t.oid, c.typmod) END AS native_type
+FROM unnest($1::oid[], $2::int4[]) WITH ORDINALITY c(oid, typmod, ord)
+LEFT JOIN pg_type t ON t.oid = c.oid
+ORDER BY c.ord`;
+
+/** A row of RELATION_TYPE_NAMES (null for a type that no longer exists). */
+export interface RelationTypeNameRow {
+  native_type: string | null;
+}

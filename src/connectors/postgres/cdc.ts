@@ -12,6 +12,8 @@ import {
   type BacklogRow,
   PUBLICATION_TABLES,
   type PublicationTableRow,
+  RELATION_TYPE_NAMES,
+  type RelationTypeNameRow,
   STREAM_BACKLOG,
   startReplication,
 } from './cdc-sql.js';
@@ -81,6 +83,13 @@ export class PostgresChangeStream implements ChangeStream {
       from,
       maxPartBytes: options.maxPartBytes ?? DEFAULT_PART_BYTES,
       introspect: (name) => context.introspect(name),
+      typeNames: (columns) =>
+        context.withClient('Reading the column types of a changed table', async (client) => {
+          const values = [columns.map((column) => column.typeOid), columns.map((column) => column.typmod)];
+          return (await client.query<RelationTypeNameRow>(RELATION_TYPE_NAMES, values)).rows.map(
+            (row) => row.native_type,
+          );
+        }),
     });
     let replication: ReplicationConnection | undefined;
     try {

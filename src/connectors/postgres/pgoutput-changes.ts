@@ -30,6 +30,11 @@ export interface PgoutputChangesOptions {
   maxPartBytes: number;
   /** Introspects a table again, after its definition changed; undefined when it is gone. */
   introspect(name: string): Promise<Table | undefined>;
+  /**
+   * The native type text (as `Column.nativeType`) of these Relation columns, to see at a table's
+   * first sight whether a type changed since it was introspected; absent = names are compared only.
+   */
+  typeNames?(columns: RelationColumn[]): Promise<Array<string | null>>;
 }
 
 /** A relation of the stream as Ferry follows it. */
@@ -249,13 +254,7 @@ export class PgoutputChanges {
     }
     const signature = JSON.stringify([message.replicaIdentity, message.columns]);
     if (previous?.signature === signature) return [];
-    const names = message.columns.map((column) => column.name);
-    const sameAsIntrospected =
-      !previous &&
-      names.join('\u0000') ===
-        copiedColumns(table)
-          .map((column) => column.name)
-          .join('\u0000');
+    const sameAsIntrospected = !previous && (await this.sameAs(table, message.columns));
     const current = sameAsIntrospected ? table : await this.introspectAgain(table.name);
     this.wanted.set(table.name, current);
     const state = relationState(current, message.columns, message.replicaIdentity, signature);
@@ -266,6 +265,17 @@ export class PgoutputChanges {
     const before = previous?.relation ?? relationState(table, columnsOf(table), 'd', '').relation;
     items.push({ type: 'schema', before, after: state.relation });
     return items;
+  }
+
+  /** Whether the Relation's columns are the introspected table's: names in order, and native types. */
+  private async sameAs(table: Table, columns: RelationColumn[]): Promise<boolean> {
+    const copied = copiedColumns(table);
+    if (copied.length !== columns.length || copied.some((column, i) => column.name !== columns[i]!.name)) {
+      return false;
+    }
+    if (!this.options.typeNames) return true;
+    const types = await this.options.typeNames(columns);
+    return copied.every((column, i) => types[i] === column.nativeType);
   }
 
   private async introspectAgain(name: string): Promise<Table> {

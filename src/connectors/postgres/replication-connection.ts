@@ -176,7 +176,9 @@ export class ReplicationConnection {
 
   private push(chunk: Buffer): void {
     if (this.ended) return;
-    this.queue.push(chunk);
+    // pg's parser hands out views into its own buffer and moves later data over them: a payload
+    // kept past this call must be a copy of its own.
+    this.queue.push(Buffer.from(chunk));
     this.queuedBytes += chunk.length;
     if (!this.paused && this.queuedBytes >= this.highWaterBytes) {
       this.paused = true;
