@@ -127,7 +127,11 @@ export class PostgresChangeStream implements ChangeStream {
     try {
       for (;;) {
         const payload = await this.replication.next();
-        if (!payload) return;
+        if (!payload) {
+          if (this.closed) return;
+          // The server ended the stream (a shutdown): a lost connection to the engine, which reopens it.
+          throw new Error('Connection terminated by the server: it ended the replication stream');
+        }
         const message = parseReplicationMessage(payload);
         if (message.type === 'keepalive') {
           if (message.replyRequested) this.sendStatus(false);
