@@ -82,7 +82,9 @@ export type StreamItem =
   /**
    * A table's definition changed (or a table appeared: `before` absent) before the next change
    * that uses it. The engine decides whether it can follow (an added nullable column, a new
-   * table) or must stop the stream with a message naming the change. A table dropped or renamed
-   * away has an `after` with no columns. `statement`: the DDL, when the log carries it.
+   * table) or must stop the stream with a message naming the change. It may come between two
+   * parts of one transaction (the definition changed inside it): the parts before it use
+   * `before`, those after it `after`. A table dropped or renamed away has an `after` with no
+   * columns. `statement`: the DDL, when the log carries it.
    */
   | { type: 'schema'; before?: ChangeRelation; after: ChangeRelation; statement?: string };

@@ -79,7 +79,9 @@ export interface SnapshotOptions {
    * Sync mode: the change stream that will start exactly at this snapshot. PostgreSQL creates the
    * stream's publication (for `tables`) and logical replication slot and reads from the slot's own
    * exported snapshot, so its position is the slot's consistent point; other engines record their
-   * log position as always.
+   * log position as always. When the slot exists already (a resumed run), PostgreSQL cannot have
+   * that snapshot again: it takes an ordinary one and returns the slot's confirmed position, so the
+   * data read may be newer than the position and the engine heals it by replaying from there.
    */
   changeStream?: { name: string; tables: string[] };
 }
@@ -252,9 +254,11 @@ export interface AccessRequest {
   /** Target: what happens first to the existing `tables`. */
   clear?: 'drop' | 'truncate';
   /**
-   * The run's mode. `snapshot` is a full load; `sync` (change data capture) adds the change
-   * stream's privileges and server settings (MariaDB/MySQL: the binlog settings, REPLICATION
-   * SLAVE, and a warning per table without a primary or unique NOT NULL key).
+   * The run's mode. `snapshot` is a full load; `sync` (change data capture) adds, on a source, the
+   * change stream's server settings (PostgreSQL `wal_level`, MariaDB/MySQL binlog settings),
+   * privileges (REPLICATION, REPLICATION SLAVE) and room (replication slots, WAL senders), and a
+   * row identity for every table (PostgreSQL: a primary key, `REPLICA IDENTITY FULL` or a replica
+   * identity index; MariaDB/MySQL: a warning per table without a primary or unique NOT NULL key).
    */
   mode: 'snapshot' | 'sync';
   /** Target: about how many bytes the run will write (the source's estimate), for a free space check. */

@@ -67,6 +67,146 @@ export interface AccessSequenceRow {
   can_select: boolean;
 }
 
+/** What change data capture needs of the server and the role (sync mode, source side). */
+export const ACCESS_REPLICATION = `
+SELECT current_setting('wal_level') AS wal_level,
+       r.rolreplication OR r.rolsuper AS can_replicate,
+       current_setting('max_replication_slots')::int AS max_slots,
+       (SELECT count(*)::int FROM pg_replication_slots) AS used_slots,
+       (SELECT count(*)::int FROM pg_replication_slots
+         WHERE slot_name LIKE 'ferry\\_%' AND database = current_database()) AS ferry_slots,
+       current_setting('max_wal_senders')::int AS max_senders,
+       (SELECT count(*)::int FROM pg_stat_activity WHERE backend_type = 'walsender') AS used_senders
+FROM pg_roles r WHERE r.rolname = current_user`;
+
+/** A row of ACCESS_REPLICATION. */
+export interface AccessReplicationRow {
+  wal_level: string;
+  can_replicate: boolean;
+  max_slots: number;
+  used_slots: number;
+  /** Slots of Ferry's streams in this database: a resumed run reuses its own. */
+  ferry_slots: number;
+  max_senders: number;
+  used_senders: number;
+}
+
+/**
+ * How each named table of schema $1 ($2) identifies its rows in the change log: pg_class.relreplident
+ * (d default = primary key, n nothing, f full, i index), and whether the key or index it needs exists.
+ */
+export const ACCESS_REPLICA_IDENTITY = `
+SELECT c.relname AS name, c.relreplident AS identity,
+       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_primary_key,
+       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident) AS has_identity_index
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relname = ANY($2::text[])`;
+
+/** A row of ACCESS_REPLICA_IDENTITY. */
+export interface AccessReplicaIdentityRow {
+  name: string;
+  identity: string;
+  has_primary_key: boolean;
+  has_identity_index: boolean;
+}
+
+/**
+ * Sync mode's needs on a source: logical WAL, a role that may replicate and create the stream's
+ * publication, a free slot and WAL sender, and a row identity for every table's UPDATEs and DELETEs.
+ */
+async function checkReplicationAccess(
+  client: pg.ClientBase,
+  schema: string,
+  facts: AccessSchemaRow,
+  tables: AccessTableRow[],
+  problems: AccessProblem[],
+): Promise<void> {
+  const role = `PostgreSQL role ${quoteIdent(facts.role)}`;
+  const [server] = (await client.query<AccessReplicationRow>(ACCESS_REPLICATION)).rows;
+  const add = (level: AccessProblem['level'], subject: string, need: string, message: string, fix: string) =>
+    problems.push({ level, subject, need, message, fix });
+  if (server && server.wal_level !== 'logical') {
+    add(
+      'error',
+      'server',
+      'wal_level',
+      `wal_level is ${server.wal_level}: the change stream needs logical decoding`,
+      'ALTER SYSTEM SET wal_level = logical; then restart the server',
+    );
+  }
+  if (server && !server.can_replicate) {
+    add(
+      'error',
+      'server',
+      'REPLICATION',
+      `${role} lacks the REPLICATION attribute: it cannot create or read a replication slot`,
+      `ALTER ROLE ${quoteIdent(facts.role)} REPLICATION;`,
+    );
+  }
+  if (server && server.used_slots >= server.max_slots) {
+    // A resumed run streams from its own slot, which exists already.
+    add(
+      server.ferry_slots > 0 ? 'warning' : 'error',
+      'server',
+      'max_replication_slots',
+      `all ${server.max_slots} replication slots are in use: the change stream needs one of its own`,
+      'drop an unused slot (SELECT pg_drop_replication_slot(name)) or raise max_replication_slots and restart',
+    );
+  }
+  if (server && server.used_senders >= server.max_senders) {
+    add(
+      'error',
+      'server',
+      'max_wal_senders',
+      `all ${server.max_senders} WAL senders are busy: the change stream needs one replication connection`,
+      'raise max_wal_senders and restart, or end an idle replication connection',
+    );
+  }
+  const database = quoteIdent(facts.database);
+  if (!facts.database_create) {
+    add(
+      'error',
+      facts.database,
+      'CREATE',
+      `${role} lacks CREATE on database ${database}: the stream's publication cannot be created`,
+      `GRANT CREATE ON DATABASE ${database} TO ${quoteIdent(facts.role)};`,
+    );
+  }
+  for (const table of tables.filter((row) => !row.owns)) {
+    add(
+      'error',
+      table.name,
+      'ownership',
+      `${role} does not own table ${qualify(schema, table.name)}: only its owner (${quoteIdent(table.owner)}) can add it to a publication`,
+      `ALTER TABLE ${qualify(schema, table.name)} OWNER TO ${quoteIdent(facts.role)}; (or run as ${quoteIdent(table.owner)})`,
+    );
+  }
+  const identities = (
+    await client.query<AccessReplicaIdentityRow>(ACCESS_REPLICA_IDENTITY, [schema, tables.map((t) => t.name)])
+  ).rows;
+  for (const row of identities) {
+    const identified =
+      row.identity === 'f' ||
+      (row.identity === 'd' && row.has_primary_key) ||
+      (row.identity === 'i' && row.has_identity_index);
+    if (identified) continue;
+    const name = qualify(schema, row.name);
+    const why =
+      row.identity === 'n'
+        ? 'it has REPLICA IDENTITY NOTHING'
+        : row.identity === 'i'
+          ? 'its replica identity index is gone'
+          : 'it has no primary key';
+    add(
+      'error',
+      row.name,
+      'REPLICA IDENTITY',
+      `table ${name} cannot be streamed: ${why}, so its UPDATEs and DELETEs carry no key (the server refuses them once it is published)`,
+      `ALTER TABLE ${name} ADD PRIMARY KEY (…); or ALTER TABLE ${name} REPLICA IDENTITY FULL;`,
+    );
+  }
+}
+
 /** See Connector.checkAccess: what the session's role lacks in `schema` for `request`. */
 export async function checkPostgresAccess(
   client: pg.ClientBase,
@@ -114,6 +254,7 @@ export async function checkPostgresAccess(
         `GRANT SELECT ON SEQUENCE ${qualify(schema, row.sequence)} TO ${grantee};`,
       );
     }
+    if (request.mode === 'sync') await checkReplicationAccess(client, schema, facts, tables, problems);
     return problems;
   }
 

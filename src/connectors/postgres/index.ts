@@ -3,6 +3,7 @@
  * (`?schema=`, default `public`), COPY for reads and writes, pg_catalog for introspection.
  */
 import pg from 'pg';
+import type { ChangeStream, ChangeStreamOptions } from '../../cdc/change-stream.js';
 import { ConnectionError, DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
@@ -34,11 +35,13 @@ import {
 import type { ConnectionUrl } from '../url.js';
 import { checkPostgresAccess } from './access.js';
 import { postgresAcceptsEncoding, postgresRowEncoding } from './binary-passthrough.js';
+import { PostgresChangeStream } from './cdc.js';
 import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
 import { planPostgresChunks } from './chunk-plan.js';
 import { postgresConnectionError } from './connection-errors.js';
 import { createPostgresConstraints, setPostgresSequences } from './constraints.js';
 import { createPostgresTables } from './ddl.js';
+import { dropPostgresChangeStream } from './drop-change-stream.js';
 import { qualify } from './identifiers.js';
 import { introspectPostgres } from './introspect.js';
 import { PostgresLoad } from './load.js';
@@ -48,6 +51,7 @@ import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
 import { PostgresSnapshot } from './snapshot.js';
 import { EXISTING_TABLES } from './sql.js';
+import { openSyncSnapshot } from './sync-snapshot.js';
 import { postgresAcceptsTextLines } from './text-lines.js';
 import { isPostgresTransient } from './transient.js';
 import { POSTGRES_TYPE_SYSTEM } from './types.js';
@@ -267,9 +271,37 @@ export class PostgresConnector implements Connector {
       );
     }
     const readers = Math.max(1, Math.floor(options.readers ?? 1) || 1);
-    const snapshot = await PostgresSnapshot.open(await this.acquire(), this.display, readers);
+    const snapshot = options.changeStream
+      ? await openSyncSnapshot(this.cdcContext(), options.changeStream, readers)
+      : await PostgresSnapshot.open(await this.acquire(), this.display, readers);
     this.snapshot = snapshot;
     return snapshot.info;
+  }
+
+  openChangeStream(options: ChangeStreamOptions): Promise<ChangeStream> {
+    return PostgresChangeStream.open(this.cdcContext(), options);
+  }
+
+  async dropChangeStream(name: string): Promise<void> {
+    await this.withClient(
+      `Dropping the replication slot and publication of change stream "${name}"`,
+      (client) => dropPostgresChangeStream(client, name, this.display),
+    );
+  }
+
+  /** What the sync snapshot and the change stream use of this connector. */
+  private cdcContext() {
+    const { max: _max, ...replicationConfig } = postgresPoolConfig(this.url);
+    return {
+      acquire: () => this.acquire(),
+      replicationConfig,
+      schema: this.schema,
+      display: this.display,
+      withClient: <T>(purpose: string, work: (client: pg.PoolClient) => Promise<T>) =>
+        this.withClient(purpose, work),
+      introspect: async (name: string) =>
+        (await this.introspect({ tables: [name] })).tables.find((table) => table.name === name),
+    };
   }
 
   async releaseSnapshot(): Promise<void> {

@@ -1,13 +1,41 @@
 /**
  * Consistent reads: a coordinator connection holds a REPEATABLE READ transaction whose snapshot is
- * exported; every read imports it on its own connection, so parallel readers share one point in time.
+ * exported (or, in sync mode, an idle replication connection holds the snapshot its new slot
+ * exported); every read imports it on its own connection, so parallel readers share one point in time.
  */
+import type { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { DatabaseError, messageOf } from '../../errors.js';
 import type { SourceSnapshot } from '../connector.js';
 import { SNAPSHOT_BEGIN, SNAPSHOT_EXPORT, type SnapshotRow, setTransactionSnapshot } from './sql.js';
 
-/** An exported snapshot and the connection whose open transaction keeps it alive. */
+/** What keeps an exported snapshot alive: a connection that runs nothing else until `end`. */
+export interface SnapshotHolder {
+  /** The connection, for its 'error' and 'end' events. */
+  readonly connection: EventEmitter;
+  /** Lets the snapshot go and gives the connection back; `broken`: it is known to be gone. */
+  end(broken: boolean): Promise<void>;
+}
+
+/** A pooled connection in an open transaction: ending it commits (nothing was written) and releases it. */
+function transactionHolder(client: pg.PoolClient): SnapshotHolder {
+  return {
+    connection: client,
+    async end(broken) {
+      if (!broken) {
+        try {
+          await client.query('COMMIT');
+        } catch {
+          // Nothing to end: the connection is gone, and with it the transaction.
+          broken = true;
+        }
+      }
+      client.release(broken);
+    },
+  };
+}
+
+/** An exported snapshot and the connection that keeps it alive. */
 export class PostgresSnapshot {
   /** Why the coordinator's connection went away, once it has. */
   private lostReason: string | undefined;
@@ -19,16 +47,17 @@ export class PostgresSnapshot {
     this.lostReason ??= 'the connection closed';
   };
 
-  private constructor(
-    private readonly coordinator: pg.PoolClient,
+  /** `id`: the exported snapshot's name, for SET TRANSACTION SNAPSHOT. */
+  constructor(
+    private readonly coordinator: SnapshotHolder,
     private readonly id: string,
     /** What `openSnapshot` returns. */
     readonly info: SourceSnapshot,
     private readonly display: string,
   ) {
     // A checked-out client that loses its socket emits 'error': without a listener it would crash the process.
-    coordinator.on('error', this.onError);
-    coordinator.on('end', this.onEnd);
+    coordinator.connection.on('error', this.onError);
+    coordinator.connection.on('end', this.onEnd);
   }
 
   /**
@@ -41,7 +70,7 @@ export class PostgresSnapshot {
       const row = (await coordinator.query<SnapshotRow>(SNAPSHOT_EXPORT)).rows[0];
       if (!row) throw new Error('pg_export_snapshot() returned no row');
       return new PostgresSnapshot(
-        coordinator,
+        transactionHolder(coordinator),
         row.id,
         // Every read imports the snapshot on a connection of its own: any number may run at once.
         { position: { lsn: row.lsn }, takenAt: row.taken_at, readers },
@@ -81,18 +110,10 @@ export class PostgresSnapshot {
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    let broken = this.lostReason !== undefined;
-    if (!broken) {
-      try {
-        await this.coordinator.query('COMMIT');
-      } catch {
-        // Nothing to end: the connection is gone, and with it the transaction.
-        broken = true;
-      }
-    }
-    this.coordinator.off('error', this.onError);
-    this.coordinator.off('end', this.onEnd);
-    this.coordinator.release(broken);
+    const broken = this.lostReason !== undefined;
+    this.coordinator.connection.off('error', this.onError);
+    this.coordinator.connection.off('end', this.onEnd);
+    await this.coordinator.end(broken);
   }
 
   private lost(table: string, reason: string, cause?: unknown): DatabaseError {
