@@ -4,7 +4,7 @@
  * and the cutover finds the target equal to the source, every change there once.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,6 +36,10 @@ function restartSpare(engine: Engine): void {
     return;
   }
   execFileSync('mariadb-admin', ['-uroot', '-h127.0.0.1', '-P3307', 'shutdown'], { stdio: 'ignore' });
+  // A server started before the old one let go of its files and port fails at once.
+  for (let tries = 0; tries < 240 && existsSync('/run/mysqld/mysqld-spare.pid'); tries++) {
+    execFileSync('sleep', ['0.25']);
+  }
   execFileSync(
     'start-stop-daemon',
     [
