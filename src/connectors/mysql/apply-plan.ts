@@ -66,7 +66,8 @@ function comparePlaceholder(type: LogicalType, value: string): string {
 }
 
 /** Kinds compared by their bytes in a whole-row match: a collation would take 'a' for 'A'. */
-const TEXT_LIKE = new Set(['text', 'json', 'enum', 'set', 'uuid']);
+// MariaDB's UUID type compares as itself (its BINARY form is not the text's bytes).
+const TEXT_LIKE = new Set(['text', 'json', 'enum', 'set']);
 
 /** Reads the target's catalog for the relation's table and builds its plan. */
 export async function mysqlApplyPlan(
