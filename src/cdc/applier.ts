@@ -13,6 +13,14 @@ export const SYNC_APPLIED_TABLE = '_ferry_sync_applied';
 /** Inserts, updates and deletes applied per stream and table, counted in the transactions that apply them. */
 export const SYNC_COUNTS_TABLE = '_ferry_sync_counts';
 
+/** Ferry's sync tables, which introspection never returns (as PROGRESS_TABLE). */
+export const SYNC_TABLES: readonly string[] = [SYNC_STATE_TABLE, SYNC_APPLIED_TABLE, SYNC_COUNTS_TABLE];
+
+/** Whether `name` is one of Ferry's sync tables; `fold` for engines whose table names ignore ASCII case. */
+export function isSyncTable(name: string, fold = false): boolean {
+  return SYNC_TABLES.includes(fold ? name.toLowerCase() : name);
+}
+
 /** What the target holds for a stream when applying starts (or restarts). */
 export interface AppliedState {
   /** Every transaction at or before it is applied; absent when nothing is (start from the snapshot's position). */

@@ -5,6 +5,7 @@
  * transaction, and DDL in two phases.
  */
 
+import type { ApplierOptions, ChangeApplier } from '../../cdc/applier.js';
 import type { ChangeStream, ChangeStreamOptions } from '../../cdc/change-stream.js';
 import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
@@ -33,6 +34,7 @@ import type {
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
 import { checkMysqlAccess } from './access.js';
+import { MysqlApplier } from './apply.js';
 import { MysqlChangeStream } from './cdc.js';
 import { mysqlCanRender, mysqlChunkChecksum } from './checksum.js';
 import { planMysqlChunks } from './chunk-plan.js';
@@ -236,6 +238,11 @@ export class MysqlConnector implements Connector {
     await this.snapshot.release();
     this.load?.close();
     await this.session.close();
+  }
+
+  /** Target side, sync mode: sessions on this connector's pool (apply.ts). */
+  async openApplier(options: ApplierOptions): Promise<ChangeApplier> {
+    return new MysqlApplier(this.session, (connection, table) => this.columnsOf(connection, table), options);
   }
 
   private async columnsOf(connection: MysqlConnection, table: string): Promise<MysqlColumnRow[]> {

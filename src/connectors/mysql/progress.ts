@@ -2,6 +2,7 @@
  * Ferry's progress table in a MariaDB/MySQL target (connector.ts PROGRESS_TABLE): created before the
  * first chunk, written in each chunk's own transaction, read to resume.
  */
+import { isSyncTable } from '../../cdc/applier.js';
 import { DatabaseError } from '../../errors.js';
 import type { ChunkRecord, RecordedChunk, WriteResult } from '../connector.js';
 import { PROGRESS_TABLE } from '../connector.js';
@@ -15,9 +16,9 @@ import {
   PROGRESS_SELECT,
 } from './sql.js';
 
-/** Whether `name` is the progress table (table names are case-sensitive here). */
+/** Whether `name` is one of Ferry's own tables, progress or sync (table names are case-sensitive here). */
 export function isMysqlProgressTable(name: string): boolean {
-  return name === PROGRESS_TABLE;
+  return name === PROGRESS_TABLE || isSyncTable(name);
 }
 
 /** Creates the progress table where it is missing. */

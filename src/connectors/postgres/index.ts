@@ -3,6 +3,7 @@
  * (`?schema=`, default `public`), COPY for reads and writes, pg_catalog for introspection.
  */
 import pg from 'pg';
+import { type ApplierOptions, type ChangeApplier, isSyncTable } from '../../cdc/applier.js';
 import type { ChangeStream, ChangeStreamOptions } from '../../cdc/change-stream.js';
 import { ConnectionError, DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
@@ -34,6 +35,7 @@ import {
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
 import { checkPostgresAccess } from './access.js';
+import { PostgresApplier } from './apply.js';
 import { postgresAcceptsEncoding, postgresRowEncoding } from './binary-passthrough.js';
 import { PostgresChangeStream } from './cdc.js';
 import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
@@ -147,7 +149,7 @@ export class PostgresConnector implements Connector {
     return this.withClient('Looking for existing tables', async (client) => {
       const found = (await client.query<{ name: string }>(EXISTING_TABLES, [this.schema, names])).rows.filter(
         // Ferry's own bookkeeping is never a table to copy into.
-        (row) => row.name !== PROGRESS_TABLE,
+        (row) => row.name !== PROGRESS_TABLE && !isSyncTable(row.name),
       );
       const existing: ExistingTable[] = [];
       for (const name of names.filter((candidate) => found.some((row) => row.name === candidate))) {
@@ -308,6 +310,11 @@ export class PostgresConnector implements Connector {
     const snapshot = this.snapshot;
     this.snapshot = undefined;
     await snapshot?.release();
+  }
+
+  /** Target side, sync mode: sessions on this connector's pool (apply.ts). */
+  async openApplier(options: ApplierOptions): Promise<ChangeApplier> {
+    return new PostgresApplier(() => this.acquire(), this.schema, options);
   }
 
   /** The load sampler (load.ts) with its own connection, made on first use and closed in `close`. */

@@ -3,6 +3,7 @@
  * comments and sequence positions, then views, triggers and routines.
  */
 import type pg from 'pg';
+import { isSyncTable } from '../../cdc/applier.js';
 import type {
   AutoIncrement,
   Column,
@@ -117,7 +118,7 @@ async function tablesOf(
 ): Promise<Table[]> {
   const tableRows = (await client.query<TableRow>(TABLES, [schema, filter?.tables ?? null])).rows.filter(
     // Ferry's own bookkeeping is never a table to copy.
-    (row) => row.name !== PROGRESS_TABLE,
+    (row) => row.name !== PROGRESS_TABLE && !isSyncTable(row.name),
   );
   if (tableRows.length === 0) return [];
   const oids = tableRows.map((row) => row.oid);

@@ -160,8 +160,8 @@ async function* passEncoded(
 }
 
 /** The target table's columns by name, as its catalog describes them (empty when it does not exist). */
-async function targetColumns(
-  client: pg.PoolClient,
+export async function targetColumns(
+  client: pg.ClientBase,
   schema: string,
   table: string,
 ): Promise<Map<string, PostgresTargetColumn>> {
@@ -186,7 +186,7 @@ function asTarget(table: Table, targets: Map<string, PostgresTargetColumn>): Tab
 }
 
 /** A column the catalog does not show (COPY will say why): assume the type DDL would have made. */
-function assumed(column: Column): PostgresTargetColumn {
+export function assumed(column: Column): PostgresTargetColumn {
   return {
     name: column.name,
     native: postgresDdlType(column.type),
@@ -196,7 +196,7 @@ function assumed(column: Column): PostgresTargetColumn {
 }
 
 /** The primary key of a row as `id=3`, for messages; undefined when the table has none. */
-function keyDescriber(table: Table, columns: Column[]): (row: Row) => string | undefined {
+export function keyDescriber(table: Table, columns: Column[]): (row: Row) => string | undefined {
   const positions = table.primaryKey.map((name) => columns.findIndex((c) => c.name === name));
   if (positions.length === 0 || positions.some((p) => p < 0)) return () => undefined;
   return (row) =>

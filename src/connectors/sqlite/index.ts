@@ -4,6 +4,7 @@
  * call and loaded in WAL mode, then checkpointed back into one self-contained file on close.
  */
 
+import type { ApplierOptions, ChangeApplier } from '../../cdc/applier.js';
 import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { Column, DatabaseSchema, SchemaObject, Table } from '../../schema/table.js';
 import type { RowBatch } from '../../values/canonical.js';
@@ -32,6 +33,7 @@ import type {
 } from '../connector.js';
 import type { ConnectionUrl } from '../url.js';
 import { checkSqliteAccess } from './access.js';
+import { SqliteApplier } from './apply.js';
 import { sqliteCanRender, sqliteChunkChecksum } from './checksum.js';
 import { planSqliteChunks } from './chunk-plan.js';
 import { createSqliteConstraints, setSqliteNextIds } from './constraints.js';
@@ -232,6 +234,11 @@ export class SqliteConnector implements Connector {
         sqliteRecordedChunks(db, run),
       );
     });
+  }
+
+  /** Target side, sync mode: one session at a time on this file (apply.ts). */
+  async openApplier(options: ApplierOptions): Promise<ChangeApplier> {
+    return new SqliteApplier(this.session, options);
   }
 
   async close(): Promise<void> {

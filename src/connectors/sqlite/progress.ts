@@ -2,6 +2,7 @@
  * Ferry's progress table in a SQLite target (connector.ts PROGRESS_TABLE): created before the first
  * chunk, written in each chunk's own transaction, read to resume.
  */
+import { isSyncTable } from '../../cdc/applier.js';
 import type { ChunkRecord, RecordedChunk, WriteResult } from '../connector.js';
 import { PROGRESS_TABLE } from '../connector.js';
 import type { SqliteDatabase } from './session.js';
@@ -12,9 +13,9 @@ import {
   SQLITE_TABLE_EXISTS,
 } from './sql.js';
 
-/** Whether `name` is the progress table, as SQLite compares table names (ASCII case folded). */
+/** Whether `name` is one of Ferry's own tables, progress or sync, as SQLite compares table names (ASCII case folded). */
 export function isSqliteProgressTable(name: string): boolean {
-  return name.toLowerCase() === PROGRESS_TABLE;
+  return name.toLowerCase() === PROGRESS_TABLE || isSyncTable(name, true);
 }
 
 /** Creates the progress table where it is missing. */

@@ -29,7 +29,16 @@ import { isSqliteTextBytes } from './text-bytes.js';
 type Statement = ReturnType<SqliteDatabase['prepare']>;
 
 /** A target column: its declared type and affinity, and whether it is the source column's own type. */
-type WriteSlot = SqliteSlot & SqliteDeclared;
+export type WriteSlot = SqliteSlot & SqliteDeclared;
+
+/** The target columns `columns` land in (the file's declared types), for encodeSqliteField. */
+export function writeSlots(db: SqliteDatabase, table: string, columns: Column[]): WriteSlot[] {
+  // Same-engine DDL copies the native type verbatim, so a matching declared type means a SQLite source.
+  return sqliteDeclared(db, table, columns).map((declared, i) => ({
+    ...declared,
+    native: sameType(declared.declared, columns[i]!.nativeType),
+  }));
+}
 
 const sameType = (a: string, b: string) =>
   a.trim().replace(/\s+/g, ' ').toUpperCase() === b.trim().replace(/\s+/g, ' ').toUpperCase();
@@ -64,11 +73,7 @@ export async function writeSqliteTable(
   let slots: WriteSlot[];
   let insert: Statement;
   try {
-    // Same-engine DDL copies the native type verbatim, so a matching declared type means a SQLite source.
-    slots = sqliteDeclared(db, table.name, columns).map((declared, i) => ({
-      ...declared,
-      native: sameType(declared.declared, columns[i]!.nativeType),
-    }));
+    slots = writeSlots(db, table.name, columns);
     insert = db.prepare(insertSql(columns.map(() => false)));
     db.exec('BEGIN IMMEDIATE');
   } catch (error) {
@@ -139,35 +144,52 @@ function encodeRow(
   }
   const params: SqliteParam[] = new Array(columns.length);
   for (let i = 0; i < columns.length; i++) {
-    const column = columns[i]!;
-    const slot = slots[i]!;
-    try {
-      params[i] = encodeSqliteValue(column.type, slot, row[i] ?? null);
-    } catch (error) {
-      if (!(error instanceof SqliteValueProblem)) throw error;
-      const where = () => rowKeyText(columns, positions, row, ordinal);
-      if (!error.loss) {
-        throw new ValueError(
-          error.code,
-          `Table "${table.name}", column "${column.name}", key ${where()}: the value ${error.message}. Nothing of this write was kept.`,
-          { table: table.name, column: column.name, cause: error },
-        );
-      }
-      const site = {
-        table: table.name,
-        column: column.name,
-        key: where(),
-        target: sqliteTarget(slot.declared),
-        nullable: column.nullable,
-      };
-      const value = applySqlitePolicy(coercions, { ...site, loss: error.loss }, error.fixes);
-      try {
-        params[i] = checkStorageClass(column.type, slot.affinity, value);
-      } catch (again) {
-        if (!(again instanceof SqliteValueProblem)) throw again;
-        params[i] = applySqlitePolicy(coercions, { ...site, loss: 'storage-class' }, {});
-      }
-    }
+    params[i] = encodeSqliteField(table, columns, slots, i, row, positions, ordinal, coercions);
   }
   return params;
+}
+
+/**
+ * The bound parameter of `row[i]` for column `columns[i]` landing in `slots[i]`: a value SQLite
+ * would change goes to the run's policy (default lossError naming table, column and key).
+ */
+export function encodeSqliteField(
+  table: Table,
+  columns: Column[],
+  slots: WriteSlot[],
+  i: number,
+  row: CanonicalValue[],
+  positions: number[],
+  ordinal: number,
+  coercions: Coercions | undefined,
+): SqliteParam {
+  const column = columns[i]!;
+  const slot = slots[i]!;
+  try {
+    return encodeSqliteValue(column.type, slot, row[i] ?? null);
+  } catch (error) {
+    if (!(error instanceof SqliteValueProblem)) throw error;
+    const where = () => rowKeyText(columns, positions, row, ordinal);
+    if (!error.loss) {
+      throw new ValueError(
+        error.code,
+        `Table "${table.name}", column "${column.name}", key ${where()}: the value ${error.message}. Nothing of this write was kept.`,
+        { table: table.name, column: column.name, cause: error },
+      );
+    }
+    const site = {
+      table: table.name,
+      column: column.name,
+      key: where(),
+      target: sqliteTarget(slot.declared),
+      nullable: column.nullable,
+    };
+    const value = applySqlitePolicy(coercions, { ...site, loss: error.loss }, error.fixes);
+    try {
+      return checkStorageClass(column.type, slot.affinity, value);
+    } catch (again) {
+      if (!(again instanceof SqliteValueProblem)) throw again;
+      return applySqlitePolicy(coercions, { ...site, loss: 'storage-class' }, {});
+    }
+  }
 }
