@@ -26,7 +26,8 @@ target:
   url: postgres://ferry@127.0.0.1:5432/shop
   password: \${${EXAMPLE_PASSWORD_VARIABLE}}
 
-# snapshot: every row as of one consistent point in time.
+# snapshot: every row as of one consistent point in time. sync: the same, then the source's
+# changes streamed until ferry cutover (no where: filters then; see docs/sync.md).
 mode: snapshot
 
 # Which tables, in order: includes pick tables (* and ? match any text / one character),
