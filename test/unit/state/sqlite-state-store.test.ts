@@ -92,4 +92,38 @@ describe('SQLite state store', () => {
     expect(reader.run()).toBeUndefined();
     reader.close();
   });
+
+  it('hands a cutover request from one process to another and keeps the latest sync progress', () => {
+    const path = statePath();
+    const running = openSqliteStateStore(path);
+    running.startRun({ id: 'run-1', planName: 'shop', identity: '{}' });
+    expect(running.cutover()).toBeUndefined();
+    expect(running.syncProgress()).toBeUndefined();
+    const progress = {
+      at: '2026-12-02T10:00:00.000Z',
+      stream: 'shop',
+      appliedPosition: { lsn: '0/10' },
+      lagSeconds: 0.5,
+      pendingChanges: 3,
+      appliedTransactions: 7,
+      appliedChanges: 12,
+      changesPerSecond: 4,
+      tables: { orders: { inserts: 10, updates: 1, deletes: 1 } },
+    };
+    running.recordSyncProgress(progress);
+    running.recordSyncProgress({ ...progress, appliedChanges: 20 });
+
+    const asking = openSqliteStateStore(path);
+    expect(asking.syncProgress()?.appliedChanges).toBe(20);
+    asking.requestCutover({ maxLagSeconds: 2, timeoutSeconds: 60, readOnly: false });
+    expect(running.cutover()).toMatchObject({ status: 'requested', request: { maxLagSeconds: 2 } });
+    running.recordCutover('done', '{"finalPosition":{"lsn":"0/20"}}');
+    expect(asking.cutover()).toMatchObject({ status: 'done', result: '{"finalPosition":{"lsn":"0/20"}}' });
+    // --restart forgets them with the rest of the run.
+    running.startRun({ id: 'run-2', planName: 'shop', identity: '{}' });
+    expect(asking.cutover()).toBeUndefined();
+    expect(asking.syncProgress()).toBeUndefined();
+    running.close();
+    asking.close();
+  });
 });
