@@ -215,6 +215,18 @@ export const planSchema = strictObject({
   verify: z.boolean().default(true),
   /** The state file; relative to the plan file. Default `.ferry/<name>.db` in the working directory. */
   state: name.optional(),
+}).superRefine((plan, ctx) => {
+  // A stream cannot keep a filter: a row updated into or out of it would be lost.
+  if (plan.mode !== 'sync') return;
+  for (const [index, rule] of (plan.tables ?? []).entries()) {
+    if (rule.where === undefined) continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tables', index, 'where'],
+      message:
+        'mode: sync cannot keep a where filter (a row updated into or out of it would be lost); remove it, or use mode: snapshot',
+    });
+  }
 });
 
 /** A validated plan, defaults applied; secrets still as written (see load-plan.ts for the rest). */
