@@ -8,6 +8,9 @@ import type { SyncProgress } from '../cdc/sync-progress.js';
 import { PreconditionError, SyncError } from '../errors.js';
 import type { CutoverRecord, StateStore } from '../state/state-store.js';
 
+/** Seconds the streaming process has to take a request before the asking side gives up. */
+const TAKE_SECONDS = 60;
+
 /** What the waiting side sees, about twice a second. */
 export interface CutoverUpdate {
   cutover: CutoverRecord;
@@ -48,6 +51,7 @@ export async function requestCutover(
     );
   }
   store.requestCutover(request);
+  const asked = Date.now();
   // The streaming process may need the whole timeout to get under the lag, then drains and verifies.
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -61,6 +65,13 @@ export async function requestCutover(
       throw new SyncError(
         'CUTOVER_FAILED',
         `The cutover failed${detail ? `: ${detail}` : ' (ferry status shows the verify result)'}. The run keeps streaming when it can; ask again once the cause is fixed.`,
+      );
+    }
+    // The streaming process looks about once a second: one that never takes the request is stuck.
+    if (cutover.status === 'requested' && Date.now() - asked > TAKE_SECONDS * 1000) {
+      throw new SyncError(
+        'CUTOVER_NOT_TAKEN',
+        `The ferry run streaming this plan did not take the cutover request within ${TAKE_SECONDS} s: check its log (it may be retrying a lost connection), then ask again.`,
       );
     }
     const pid = store.run()?.pid;
