@@ -19,7 +19,15 @@ import type { CanonicalValue } from '../../src/values/canonical.js';
 import { batchesOf, collectRows } from '../helpers/batches.js';
 import { comparable, expectSameData, readDatabase } from '../helpers/compare.js';
 import { fixtureDatabase } from '../helpers/datasets.js';
-import { ENGINES, freshDatabase, MYSQL_BASE, PG_BASE, runOn, type TestDatabase } from '../helpers/servers.js';
+import {
+  ENGINES,
+  freshDatabase,
+  MYSQL_BASE,
+  PG_BASE,
+  pgQuery,
+  runOn,
+  type TestDatabase,
+} from '../helpers/servers.js';
 
 type Engine = (typeof ENGINES)[number];
 
@@ -443,7 +451,8 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
     await session.close();
     // A second stream's records on the same target are its own.
     const otherSession = await other.openSession();
-    await transaction(otherSession, 2, [ins(items, 9n, 'z', 9n, null)]);
+    // Its session likely reuses the first one's connection: statements prepared there must not collide.
+    await transaction(otherSession, 2, [del(items, 77n), ins(items, 9n, 'z', 9n, null)]);
     await otherSession.close();
 
     expect(await applier.prepare()).toEqual({ appliedAfter: [1, 2, 3, 4].map((n) => position(n).key) });
@@ -462,11 +471,11 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
       items: { inserts: 3, updates: 1, deletes: 1 },
       bag: { inserts: 1, updates: 0, deletes: 1 },
     });
-    expect(await other.counts()).toEqual({ items: { inserts: 1, updates: 0, deletes: 0 } });
+    expect(await other.counts()).toEqual({ items: { inserts: 1, updates: 0, deletes: 1 } });
 
     await applier.forget();
     expect(await applier.counts()).toEqual({});
-    expect(await other.counts()).toEqual({ items: { inserts: 1, updates: 0, deletes: 0 } });
+    expect(await other.counts()).toEqual({ items: { inserts: 1, updates: 0, deletes: 1 } });
     await other.forget();
     // No stream left: the sync tables are gone, and introspection never showed them.
     const { tables: left } = await target.introspect();
@@ -499,6 +508,41 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
     expect(await applier.prepare()).toEqual({ appliedAfter: [position(1).key, position(2).key] });
     expect(await applier.counts()).toEqual({ items: { inserts: 100, updates: 0, deletes: 0 } });
   });
+
+  it.skipIf(engine !== 'postgres')(
+    'says how to grant session_replication_role when the target user lacks it, then applies once granted',
+    async () => {
+      const db = await fresh(engine, 'apply_role');
+      const owner = await connected(db.url);
+      await tablesFrom(engine, SMALL_SQL, [owner]);
+      const role = `ferry_apply_${db.name.slice(-8)}`;
+      await pgQuery(db.name, `CREATE ROLE ${role} LOGIN`);
+      try {
+        await pgQuery(
+          db.name,
+          `GRANT ALL ON SCHEMA public TO ${role}; GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`,
+        );
+        const target = await createConnector(`${PG_BASE.replace('postgres@', `${role}@`)}/${db.name}`);
+        await target.connect();
+        try {
+          const applier = await target.openApplier!({ stream: 's' });
+          await expect(applier.openSession()).rejects.toMatchObject({
+            code: 'PG_REPLICA_ROLE_REFUSED',
+            message: expect.stringContaining('GRANT SET ON PARAMETER session_replication_role TO'),
+          });
+          await pgQuery(db.name, `GRANT SET ON PARAMETER session_replication_role TO ${role}`);
+          const session = await applier.openSession();
+          await session.close();
+          await applier.close();
+        } finally {
+          await target.close();
+        }
+      } finally {
+        await pgQuery(db.name, `DROP OWNED BY ${role}`);
+        await pgQuery('postgres', `DROP ROLE ${role}`);
+      }
+    },
+  );
 
   it('applies a child row before its parent (foreign keys are not checked in the session)', async () => {
     const db = await fresh(engine, 'apply_fk');

@@ -40,8 +40,14 @@ import { qualify } from './identifiers.js';
 /** Sessions an applier may run at once: enough to hide round trips, few enough to leave the pool room. */
 export const POSTGRES_APPLY_SESSIONS = 8;
 
-/** Statement texts a session keeps prepared on its connection (the rest run unnamed). */
-const PREPARED_PER_SESSION = 200;
+/** Statement texts kept prepared on one connection (the rest run unnamed). */
+const PREPARED_PER_CONNECTION = 200;
+
+/**
+ * Names of the statements prepared on each pooled connection, by text: a prepared statement
+ * outlives the session that prepared it, and pg refuses a known name with another text.
+ */
+const PREPARED = new WeakMap<pg.ClientBase, Map<string, string>>();
 
 /** Applies one stream's transactions into one schema. */
 export class PostgresApplier implements ChangeApplier {
@@ -134,7 +140,6 @@ function replicaRoleError(error: unknown): DatabaseError {
 /** One connection applying transactions one after another. */
 class PostgresApplySession implements ApplySession {
   private readonly plans = new Map<ChangeRelation, Promise<PostgresApplyPlan>>();
-  private readonly prepared = new Map<string, string>();
   private open = false;
   private broken = false;
   private closed = false;
@@ -321,10 +326,15 @@ class PostgresApplySession implements ApplySession {
   /** Runs a statement, prepared under a name of its own while there is room (a parse saved per repeat). */
   private query(statement: PostgresStatement): Promise<pg.QueryResult> {
     if (statement.values.length === 0) return this.client.query(statement.text);
-    let name = this.prepared.get(statement.text);
-    if (name === undefined && this.prepared.size < PREPARED_PER_SESSION) {
-      name = `ferry_apply_${this.prepared.size}`;
-      this.prepared.set(statement.text, name);
+    let prepared = PREPARED.get(this.client);
+    if (!prepared) {
+      prepared = new Map();
+      PREPARED.set(this.client, prepared);
+    }
+    let name = prepared.get(statement.text);
+    if (name === undefined && prepared.size < PREPARED_PER_CONNECTION) {
+      name = `ferry_apply_${prepared.size}`;
+      prepared.set(statement.text, name);
     }
     return this.client.query(name ? { name, text: statement.text, values: statement.values } : statement);
   }
