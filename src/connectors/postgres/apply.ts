@@ -19,6 +19,7 @@ import {
   isWholeRowIdentity,
 } from '../../cdc/apply-steps.js';
 import type { ChangeRelation, ChangeValue, RowChange, StreamPosition } from '../../cdc/change.js';
+import { TransactionCoercions } from '../../cdc/transaction-coercions.js';
 import { DatabaseError, FerryError, isFerryError, messageOf } from '../../errors.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import { Coercions } from '../../values/coercions.js';
@@ -77,7 +78,8 @@ export class PostgresApplier implements ChangeApplier {
       client.release(true);
       throw replicaRoleError(error);
     }
-    const session = new PostgresApplySession(client, this.schema, this.sync, this.coercions, () =>
+    const coercions = new TransactionCoercions(this.coercions);
+    const session = new PostgresApplySession(client, this.schema, this.sync, coercions, () =>
       this.sessions.delete(session),
     );
     this.sessions.add(session);
@@ -148,7 +150,7 @@ class PostgresApplySession implements ApplySession {
     private readonly client: pg.PoolClient,
     private readonly schema: string,
     private readonly sync: PostgresSyncTables,
-    private readonly coercions: Coercions,
+    private readonly coercions: TransactionCoercions,
     private readonly onClose: () => void,
   ) {}
 
@@ -156,6 +158,7 @@ class PostgresApplySession implements ApplySession {
     if (this.closed) throw new FerryError('APPLY_SESSION_CLOSED', 'The apply session is closed.');
     if (this.open)
       throw new FerryError('APPLY_TRANSACTION_OPEN', 'An apply transaction is already open in this session.');
+    this.coercions.rollback();
     await this.statement('Starting an apply transaction', { text: 'BEGIN', values: [] });
     this.open = true;
   }
@@ -181,9 +184,11 @@ class PostgresApplySession implements ApplySession {
     }
     await this.statement(`Committing the transaction at ${position.key}`, { text: 'COMMIT', values: [] });
     this.open = false;
+    this.coercions.commit();
   }
 
   async rollback(): Promise<void> {
+    this.coercions.rollback();
     if (!this.open) return;
     this.open = false;
     await this.client.query('ROLLBACK').catch(() => {
