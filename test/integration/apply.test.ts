@@ -61,6 +61,8 @@ const SMALL_SQL = [
   'CREATE TABLE items (id integer PRIMARY KEY, name varchar(50), qty integer, note text)',
   'CREATE TABLE bag (a integer, b varchar(20))',
   'CREATE TABLE pairs (a integer NOT NULL, b integer NOT NULL, PRIMARY KEY (a, b))',
+  'CREATE TABLE order_lines (order_id integer NOT NULL, line integer NOT NULL, qty integer, PRIMARY KEY (order_id, line))',
+  'CREATE TABLE codes (code varchar(20) NOT NULL PRIMARY KEY, n integer)',
 ];
 
 /**
@@ -367,6 +369,49 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
     await session.close();
   });
 
+  it('updates and deletes by composite and text keys, several rows per statement', async () => {
+    const db = await fresh(engine, 'apply_keys');
+    const target = await connected(db.url);
+    const tables = await tablesFrom(engine, SMALL_SQL, [target]);
+    const lines = relationOf(tables.find((t) => t.name === 'order_lines')!);
+    const codes = relationOf(tables.find((t) => t.name === 'codes')!);
+    const applier = await target.openApplier!({ stream: 's' });
+    cleanup.push(() => applier.close());
+    await applier.prepare();
+    const session = await applier.openSession();
+    await transaction(session, 1, [
+      ...[1n, 2n, 3n].flatMap((order) => [1n, 2n].map((line) => ins(lines, order, line, order * 10n + line))),
+      ins(codes, 'x', 1n),
+      ins(codes, 'y z', 2n),
+      ins(codes, 'ü€', 3n),
+      ins(codes, 'w', 4n),
+    ]);
+    await transaction(session, 2, [
+      upd(lines, [1n, 1n], 1n, 1n, 100n),
+      upd(lines, [1n, 2n], 1n, 2n, UNCHANGED),
+      upd(lines, [2n, 1n], 2n, 1n, 200n),
+      del(lines, 3n, 1n),
+      del(lines, 3n, 2n),
+      del(lines, 9n, 9n),
+      upd(codes, ['ü€'], 'ü€', 30n),
+      upd(codes, ['y z'], 'y z', UNCHANGED),
+      del(codes, 'x'),
+      del(codes, 'nope'),
+    ]);
+    expect(await rowsOf(db.url, 'order_lines')).toEqual([
+      ['1', '1', '100'],
+      ['1', '2', '12'],
+      ['2', '1', '200'],
+      ['2', '2', '22'],
+    ]);
+    expect(await rowsOf(db.url, 'codes')).toEqual([
+      ['w', '4'],
+      ['y z', '2'],
+      ['ü€', '30'],
+    ]);
+    await session.close();
+  });
+
   it('touches one of two identical rows of a whole-row identity, NULLs compared as equal', async () => {
     const db = await fresh(engine, 'apply_bag');
     const target = await connected(db.url);
@@ -524,9 +569,15 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
     await other.forget();
     // No stream left: the sync tables are gone, and introspection never showed them.
     const { tables: left } = await target.introspect();
-    expect(left.map((t) => t.name).sort()).toEqual(['bag', 'items', 'pairs']);
+    expect(left.map((t) => t.name).sort()).toEqual(['bag', 'codes', 'items', 'order_lines', 'pairs']);
     expect(await applier.prepare()).toEqual({ appliedAfter: [] });
-    expect((await target.introspect()).tables.map((t) => t.name).sort()).toEqual(['bag', 'items', 'pairs']);
+    expect((await target.introspect()).tables.map((t) => t.name).sort()).toEqual([
+      'bag',
+      'codes',
+      'items',
+      'order_lines',
+      'pairs',
+    ]);
   });
 
   it.skipIf(engine === 'sqlite')('applies independent transactions in two sessions at once', async () => {
