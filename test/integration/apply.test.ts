@@ -330,6 +330,7 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
       // The same key twice in a row: the second insert replaces the first.
       ins(items, 6n, 'six?', 0n, null),
       ins(items, 6n, 'six', 6n, 'n6'),
+      ins(items, 10n, 'ten?', 0n, 'old'),
       ins(pairs, 1n, 1n),
       ins(pairs, 1n, 2n),
     ]);
@@ -347,9 +348,12 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
       upd(items, [9n], 9n, UNCHANGED, 9n, UNCHANGED),
       // Whole-key relation: a key change of one of its rows.
       upd(pairs, [1n, 2n], 1n, 3n),
+      // An insert of a key the target holds replaces the whole row (a healed snapshot copied it).
+      ins(items, 10n, 'ten', 10n, null),
     ]);
     expect(await rowsOf(db.url, 'items')).toEqual([
       ['1', 'uno', '11', 'n1'],
+      ['10', 'ten', '10', null],
       ['2', 'two', '22', 'n2'],
       ['3', 'three', '33', 'n3'],
       ['40', 'forty', '40', 'n40'],
