@@ -44,8 +44,9 @@ export interface ApplierOptions {
  * One target connection applying transactions one after another. Relations name target tables
  * and columns (the engine maps them from the source's); values are canonical and encoded for the
  * target's columns as `write` encodes them. Triggers and foreign-key checks are off in the
- * session where the engine allows (PostgreSQL `session_replication_role = replica`, MariaDB
- * `foreign_key_checks = 0`; SQLite runs triggers), since the source already ran them.
+ * session where the engine allows (PostgreSQL `session_replication_role = replica`: both off;
+ * MariaDB `foreign_key_checks = 0`, its triggers still run; SQLite foreign keys off, its triggers
+ * still run), since the source already ran them.
  */
 export interface ApplySession {
   /** Starts the target transaction. */
@@ -55,9 +56,16 @@ export interface ApplySession {
    * after it (a healed snapshot) converges: an insert replaces the row of the same key, an update
    * whose key changes deletes the old key and writes the new row, a delete of a missing row passes.
    * A value the target cannot hold throws as `write` does (ValueError naming table, column, key).
+   * After a throw the transaction is unusable: the caller rolls it back. Consecutive changes of one
+   * kind on one table run as one multi-row statement (cdc/apply-steps.ts), so a unique key other
+   * than the row's identity is checked per statement, not per source row.
    */
   apply(changes: RowChange[]): Promise<void>;
-  /** Records `position` as applied and adds `counts` to SYNC_COUNTS_TABLE, then commits, all in the one transaction. */
+  /**
+   * Records `position` as applied and adds `counts` to SYNC_COUNTS_TABLE, then commits, all in the
+   * one transaction. A position recorded already fails with DatabaseError SYNC_ALREADY_APPLIED and
+   * nothing of the transaction stays (roll back): a replay commits under its own position.
+   */
   commit(position: StreamPosition, counts: ChangeCounts): Promise<void>;
   /** Abandons the open transaction. Safe to call when none is open. */
   rollback(): Promise<void>;
@@ -69,13 +77,18 @@ export interface ApplySession {
 export interface ChangeApplier {
   /** Creates Ferry's sync tables where missing and reads what the stream applied so far. */
   prepare(): Promise<AppliedState>;
-  /** Opens a session on a connection of its own (SQLite: only one at a time). */
+  /**
+   * Opens a session on a connection of its own (SQLite: only one at a time; a second throws
+   * SQLITE_ONE_SESSION). Throws DatabaseError naming the privilege when the session settings are
+   * refused (PostgreSQL PG_REPLICA_ROLE_REFUSED: superuser or `GRANT SET ON PARAMETER`).
+   */
   openSession(): Promise<ApplySession>;
   /** How many sessions may apply at once (SQLite: 1). */
   readonly maxSessions: number;
   /**
    * Every transaction up to `position` is committed: stores it as the watermark and forgets the
-   * applied records at or before it, in one transaction.
+   * applied records at or before it, in one transaction. A watermark never moves back: a position
+   * below the stored one changes nothing but the forgetting.
    */
   advanceWatermark(position: StreamPosition): Promise<void>;
   /** The counts of SYNC_COUNTS_TABLE for this stream, per target table. */

@@ -4,7 +4,6 @@
  * each applying whole transactions as multi-row statements (cdc/apply-steps.ts) and recording the
  * transaction's position and counts in the same transaction (apply-sync.ts).
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type {
   AppliedState,
@@ -20,6 +19,7 @@ import {
   isWholeRowIdentity,
 } from '../../cdc/apply-steps.js';
 import type { ChangeRelation, ChangeValue, RowChange, StreamPosition } from '../../cdc/change.js';
+import { TransactionCoercions } from '../../cdc/transaction-coercions.js';
 import { DatabaseError, FerryError, isFerryError, messageOf } from '../../errors.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import { Coercions } from '../../values/coercions.js';
@@ -41,8 +41,14 @@ import { qualify } from './identifiers.js';
 /** Sessions an applier may run at once: enough to hide round trips, few enough to leave the pool room. */
 export const POSTGRES_APPLY_SESSIONS = 8;
 
-/** Statement texts a session keeps prepared on its connection (the rest run unnamed). */
-const PREPARED_PER_SESSION = 200;
+/** Statement texts kept prepared on one connection (the rest run unnamed). */
+const PREPARED_PER_CONNECTION = 200;
+
+/**
+ * Names of the statements prepared on each pooled connection, by text: a prepared statement
+ * outlives the session that prepared it, and pg refuses a known name with another text.
+ */
+const PREPARED = new WeakMap<pg.ClientBase, Map<string, string>>();
 
 /** Applies one stream's transactions into one schema. */
 export class PostgresApplier implements ChangeApplier {
@@ -72,7 +78,8 @@ export class PostgresApplier implements ChangeApplier {
       client.release(true);
       throw replicaRoleError(error);
     }
-    const session = new PostgresApplySession(client, this.schema, this.sync, this.coercions, () =>
+    const coercions = new TransactionCoercions(this.coercions);
+    const session = new PostgresApplySession(client, this.schema, this.sync, coercions, () =>
       this.sessions.delete(session),
     );
     this.sessions.add(session);
@@ -135,7 +142,6 @@ function replicaRoleError(error: unknown): DatabaseError {
 /** One connection applying transactions one after another. */
 class PostgresApplySession implements ApplySession {
   private readonly plans = new Map<ChangeRelation, Promise<PostgresApplyPlan>>();
-  private readonly prepared = new Map<string, string>();
   private open = false;
   private broken = false;
   private closed = false;
@@ -144,7 +150,7 @@ class PostgresApplySession implements ApplySession {
     private readonly client: pg.PoolClient,
     private readonly schema: string,
     private readonly sync: PostgresSyncTables,
-    private readonly coercions: Coercions,
+    private readonly coercions: TransactionCoercions,
     private readonly onClose: () => void,
   ) {}
 
@@ -152,6 +158,7 @@ class PostgresApplySession implements ApplySession {
     if (this.closed) throw new FerryError('APPLY_SESSION_CLOSED', 'The apply session is closed.');
     if (this.open)
       throw new FerryError('APPLY_TRANSACTION_OPEN', 'An apply transaction is already open in this session.');
+    this.coercions.rollback();
     await this.statement('Starting an apply transaction', { text: 'BEGIN', values: [] });
     this.open = true;
   }
@@ -177,9 +184,11 @@ class PostgresApplySession implements ApplySession {
     }
     await this.statement(`Committing the transaction at ${position.key}`, { text: 'COMMIT', values: [] });
     this.open = false;
+    this.coercions.commit();
   }
 
   async rollback(): Promise<void> {
+    this.coercions.rollback();
     if (!this.open) return;
     this.open = false;
     await this.client.query('ROLLBACK').catch(() => {
@@ -322,12 +331,15 @@ class PostgresApplySession implements ApplySession {
   /** Runs a statement, prepared under a name of its own while there is room (a parse saved per repeat). */
   private query(statement: PostgresStatement): Promise<pg.QueryResult> {
     if (statement.values.length === 0) return this.client.query(statement.text);
-    let name = this.prepared.get(statement.text);
-    if (name === undefined && this.prepared.size < PREPARED_PER_SESSION) {
-      // Named after the text: a pooled connection keeps what an earlier session prepared on it,
-      // and pg refuses one name for two texts.
-      name = `ferry_apply_${createHash('sha1').update(statement.text).digest('hex').slice(0, 20)}`;
-      this.prepared.set(statement.text, name);
+    let prepared = PREPARED.get(this.client);
+    if (!prepared) {
+      prepared = new Map();
+      PREPARED.set(this.client, prepared);
+    }
+    let name = prepared.get(statement.text);
+    if (name === undefined && prepared.size < PREPARED_PER_CONNECTION) {
+      name = `ferry_apply_${prepared.size}`;
+      prepared.set(statement.text, name);
     }
     return this.client.query(name ? { name, text: statement.text, values: statement.values } : statement);
   }

@@ -20,8 +20,10 @@ import {
   type StepLimits,
 } from '../../cdc/apply-steps.js';
 import type { ChangeRelation, ChangeValue, RowChange, StreamPosition } from '../../cdc/change.js';
+import { TransactionCoercions } from '../../cdc/transaction-coercions.js';
 import { DatabaseError, FerryError, isFerryError, messageOf } from '../../errors.js';
 import type { CanonicalValue } from '../../values/canonical.js';
+import { Coercions } from '../../values/coercions.js';
 import { type SqliteApplyPlan, SqliteStatements, sqliteApplyPlan } from './apply-plan.js';
 import {
   advanceSqliteSync,
@@ -114,24 +116,29 @@ class SqliteApplySession implements ApplySession {
   private readonly plans = new Map<ChangeRelation, SqliteApplyPlan>();
   private release: (() => void) | undefined;
   private closed = false;
+  /** Counts of the open transaction's coerced values, kept only when it commits. */
+  private readonly coercions: TransactionCoercions;
 
   constructor(
     private readonly session: SqliteSession,
     private readonly options: ApplierOptions,
     private readonly onClose: () => void,
-  ) {}
+  ) {
+    this.coercions = new TransactionCoercions(options.coercions ?? new Coercions());
+  }
 
   async begin(): Promise<void> {
     if (this.closed) throw new FerryError('APPLY_SESSION_CLOSED', 'The apply session is closed.');
     if (this.release)
       throw new FerryError('APPLY_TRANSACTION_OPEN', 'An apply transaction is already open in this session.');
     this.release = await this.lock();
+    this.coercions.rollback();
     try {
       const db = this.session.writer();
       if (db !== this.db) {
         // The file was reopened (read-only before): statements belong to the connection that prepared them.
         this.db = db;
-        this.statements = new SqliteStatements(db, this.options.coercions);
+        this.statements = new SqliteStatements(db, this.coercions);
         this.plans.clear();
       }
       wrapped('Starting an apply transaction', () => db.exec('BEGIN IMMEDIATE'));
@@ -161,10 +168,12 @@ class SqliteApplySession implements ApplySession {
       );
     }
     wrapped(`Committing the transaction at ${position.key}`, () => db.exec('COMMIT'));
+    this.coercions.commit();
     this.unlock();
   }
 
   async rollback(): Promise<void> {
+    this.coercions.rollback();
     if (!this.release) return;
     try {
       if (this.db?.open && this.db.inTransaction) this.db.exec('ROLLBACK');
