@@ -1,5 +1,5 @@
 /**
- * `ferry run` (mode: sync) killed with SIGKILL while it streams, at seeded moments and once in the
+ * `ferry run` (mode: sync) killed with SIGKILL during its copy (healed by the stream), and while it streams, at seeded moments and once in the
  * middle of applying a 100 000-row transaction, and started again each time: after the cutover the
  * target equals the source value by value, and Ferry's per-table change counts on the target
  * (incremented in the transaction of each applied change) equal the rows the workload changed, so
@@ -94,7 +94,7 @@ async function appliedCounts(url: string, stream: string) {
 describe.each([
   ['postgres', 'mysql'],
   ['mysql', 'postgres'],
-] as Array<[Engine, Engine]>)('sync from %s into %s killed while streaming', (sourceEngine, targetEngine) => {
+] as Array<[Engine, Engine]>)('sync from %s into %s, killed', (sourceEngine, targetEngine) => {
   it('resumes exactly after SIGKILLs, one in the middle of a large transaction', async () => {
     const source = await fresh(sourceEngine, 'synck_src');
     const target = await fresh(targetEngine, 'synck_dst');
@@ -176,6 +176,58 @@ describe.each([
       expect(counts[table], `changes applied to ${table}`).toEqual(changed);
     }
     expect(Object.keys(counts).sort()).toEqual(Object.keys(workload.changed).sort());
+    expect((await ferry(['cleanup', plan])).status).toBe(0);
+  });
+
+  it('heals a copy killed midway: the stream replays from the first snapshot over what was copied later', async () => {
+    const source = await fresh(sourceEngine, 'synch_src');
+    const target = await fresh(targetEngine, 'synch_dst');
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-synch-'));
+    const name = `synchealed_${source.name.slice(-8)}`;
+    const state = join(dir, `${name}.db`);
+    cleanup.push(async () => {
+      if (sourceEngine === 'postgres') await dropSlot(name);
+      await source.drop();
+      await target.drop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const workload = new SyncWorkload(sourceEngine, source, 99);
+    cleanup.push(() => workload.close());
+    await workload.seed();
+    workload.start(100);
+    // Slow enough that the kill lands between the copy's chunks, while the source keeps changing.
+    const plan = writePlan(dir, name, source.url, target.url, ['  maxRowsPerSecond: 150']);
+    let run = startRun(plan);
+    cleanup.push(() => {
+      run.child.kill('SIGKILL');
+    });
+    for (let waited = 0; !run.stderr().includes('"event":"chunk.done"'); waited += 50) {
+      if (waited > 60_000) throw new Error(`no chunk was copied: ${run.stderr().slice(-2000)}`);
+      await sleep(50);
+    }
+    await sleep(300);
+    run.child.kill('SIGKILL');
+    const killed = await run.exit;
+    expect(killed.stderr).not.toContain('"event":"sync.start"');
+    run = startRun(plan);
+    await syncBegun(state, run.exit);
+    await sleep(1500);
+    await workload.stop();
+
+    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '180']);
+    if (cutover.status !== 0) {
+      run.child.kill('SIGTERM');
+      const ended = await run.exit;
+      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+    }
+    const exit = await run.exit;
+    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    const outcome = JSON.parse(exit.stdout);
+    // The second attempt read what the first had not copied at a later snapshot; the stream healed it.
+    expect(outcome.attempt).toBe(2);
+    const tables = [...WORKLOAD_TABLES];
+    expectSameData(await readDatabase(source.url, tables), await readDatabase(target.url, tables));
+    expect(await moneyOn(targetEngine, target)).toBe(MONEY);
     expect((await ferry(['cleanup', plan])).status).toBe(0);
   });
 });
