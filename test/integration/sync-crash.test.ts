@@ -1,9 +1,10 @@
 /**
- * `ferry run` (mode: sync) killed with SIGKILL during its copy (healed by the stream), and while it streams, at seeded moments and once in the
- * middle of applying a 100 000-row transaction, and started again each time: after the cutover the
+ * `ferry run` (mode: sync) killed with SIGKILL and started again. While it streams, at seeded
+ * moments and once in the middle of applying a 100 000-row transaction: after the cutover the
  * target equals the source value by value, and Ferry's per-table change counts on the target
  * (incremented in the transaction of each applied change) equal the rows the workload changed, so
- * no change was applied twice and none was skipped.
+ * no change was applied twice and none was skipped. During its copy, with the source changing: the
+ * stream replays from the first snapshot over the rows copied later, and the target ends equal.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
