@@ -218,9 +218,12 @@ export class SyncWorkload {
   private async connect(): Promise<void> {
     if (this.engine === 'postgres') {
       this.pgClient = new pg.Client({ connectionString: `${this.base}/${this.database.name}` });
+      // An idle client whose server restarts emits 'error'; the next query (after reconnect) is what counts.
+      this.pgClient.on('error', () => undefined);
       await this.pgClient.connect();
     } else {
       this.myConnection = await mysql.createConnection({ uri: `${this.base}/${this.database.name}` });
+      this.myConnection.on('error', () => undefined);
     }
   }
 
