@@ -13,6 +13,7 @@ import type {
   ChangeApplier,
   ChangeCounts,
 } from '../../cdc/applier.js';
+import { alreadyAppliedMessage, checkCanBegin, checkInTransaction } from '../../cdc/apply-session-checks.js';
 import {
   type ApplyStep,
   applySteps,
@@ -21,7 +22,7 @@ import {
   type StepLimits,
 } from '../../cdc/apply-steps.js';
 import type { ChangeRelation, ChangeValue, RowChange, StreamPosition } from '../../cdc/change.js';
-import { DatabaseError, FerryError, isFerryError, ValueError } from '../../errors.js';
+import { DatabaseError, isFerryError, ValueError } from '../../errors.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import { type MysqlApplyPlan, mysqlApplyPlan } from './apply-plan.js';
 import { SHOW_WARNINGS_LIMIT } from './apply-sql.js';
@@ -130,30 +131,24 @@ class MysqlApplySession implements ApplySession {
   ) {}
 
   async begin(): Promise<void> {
-    if (this.closed) throw new FerryError('APPLY_SESSION_CLOSED', 'The apply session is closed.');
-    if (this.open)
-      throw new FerryError('APPLY_TRANSACTION_OPEN', 'An apply transaction is already open in this session.');
+    checkCanBegin({ closed: this.closed, open: this.open });
     this.plans.clear();
     await this.run('Starting an apply transaction', { sql: 'START TRANSACTION', params: [] });
     this.open = true;
   }
 
   async apply(changes: RowChange[]): Promise<void> {
-    if (!this.open) throw new FerryError('APPLY_NO_TRANSACTION', 'apply() needs begin() first.');
+    checkInTransaction(this.open, 'apply');
     for (const step of applySteps(changes, LIMITS)) await this.step(step);
   }
 
   async commit(position: StreamPosition, counts: ChangeCounts): Promise<void> {
-    if (!this.open) throw new FerryError('APPLY_NO_TRANSACTION', 'commit() needs begin() first.');
+    checkInTransaction(this.open, 'commit');
     try {
       await this.sync.record(this.connection, position, counts);
     } catch (error) {
       if (driverCode(error).errno === 1062) {
-        throw new DatabaseError(
-          'SYNC_ALREADY_APPLIED',
-          `The transaction at ${position.key} is recorded as applied already; nothing of this transaction was kept.`,
-          { cause: error },
-        );
+        throw new DatabaseError('SYNC_ALREADY_APPLIED', alreadyAppliedMessage(position), { cause: error });
       }
       throw statementError(`Recording the transaction at ${position.key}`, error, this.session.display);
     }

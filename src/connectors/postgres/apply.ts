@@ -12,6 +12,7 @@ import type {
   ChangeApplier,
   ChangeCounts,
 } from '../../cdc/applier.js';
+import { alreadyAppliedMessage, checkCanBegin, checkInTransaction } from '../../cdc/apply-session-checks.js';
 import {
   type ApplyStep,
   applySteps,
@@ -20,7 +21,7 @@ import {
 } from '../../cdc/apply-steps.js';
 import type { ChangeRelation, ChangeValue, RowChange, StreamPosition } from '../../cdc/change.js';
 import { TransactionCoercions } from '../../cdc/transaction-coercions.js';
-import { DatabaseError, FerryError, isFerryError, messageOf } from '../../errors.js';
+import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import { Coercions } from '../../values/coercions.js';
 import { type PostgresApplyPlan, postgresApplyPlan } from './apply-plan.js';
@@ -155,21 +156,19 @@ class PostgresApplySession implements ApplySession {
   ) {}
 
   async begin(): Promise<void> {
-    if (this.closed) throw new FerryError('APPLY_SESSION_CLOSED', 'The apply session is closed.');
-    if (this.open)
-      throw new FerryError('APPLY_TRANSACTION_OPEN', 'An apply transaction is already open in this session.');
+    checkCanBegin({ closed: this.closed, open: this.open });
     this.coercions.rollback();
     await this.statement('Starting an apply transaction', { text: 'BEGIN', values: [] });
     this.open = true;
   }
 
   async apply(changes: RowChange[]): Promise<void> {
-    if (!this.open) throw new FerryError('APPLY_NO_TRANSACTION', 'apply() needs begin() first.');
+    checkInTransaction(this.open, 'apply');
     for (const step of applySteps(changes, DEFAULT_STEP_LIMITS)) await this.run(step);
   }
 
   async commit(position: StreamPosition, counts: ChangeCounts): Promise<void> {
-    if (!this.open) throw new FerryError('APPLY_NO_TRANSACTION', 'commit() needs begin() first.');
+    checkInTransaction(this.open, 'commit');
     try {
       await this.sync.record(this.client, position, counts);
     } catch (error) {
@@ -177,7 +176,7 @@ class PostgresApplySession implements ApplySession {
       throw new DatabaseError(
         duplicate ? 'SYNC_ALREADY_APPLIED' : 'PG_SYNC_FAILED',
         duplicate
-          ? `The transaction at ${position.key} is recorded as applied already; nothing of this transaction was kept.`
+          ? alreadyAppliedMessage(position)
           : `Recording the transaction at ${position.key} failed: ${messageOf(error)}`,
         { cause: error },
       );

@@ -12,6 +12,7 @@ import type {
   ChangeApplier,
   ChangeCounts,
 } from '../../cdc/applier.js';
+import { alreadyAppliedMessage, checkCanBegin, checkInTransaction } from '../../cdc/apply-session-checks.js';
 import {
   type ApplyStep,
   applySteps,
@@ -128,9 +129,7 @@ class SqliteApplySession implements ApplySession {
   }
 
   async begin(): Promise<void> {
-    if (this.closed) throw new FerryError('APPLY_SESSION_CLOSED', 'The apply session is closed.');
-    if (this.release)
-      throw new FerryError('APPLY_TRANSACTION_OPEN', 'An apply transaction is already open in this session.');
+    checkCanBegin({ closed: this.closed, open: this.release !== undefined });
     this.release = await this.lock();
     this.coercions.rollback();
     try {
@@ -162,7 +161,7 @@ class SqliteApplySession implements ApplySession {
       throw new DatabaseError(
         duplicate ? 'SYNC_ALREADY_APPLIED' : 'SQLITE_SYNC_FAILED',
         duplicate
-          ? `The transaction at ${position.key} is recorded as applied already; nothing of this transaction was kept.`
+          ? alreadyAppliedMessage(position)
           : `Recording the transaction at ${position.key} failed: ${messageOf(error)}`,
         { cause: error },
       );
@@ -190,9 +189,8 @@ class SqliteApplySession implements ApplySession {
   }
 
   private openDb(): SqliteDatabase {
-    if (!this.release || !this.db)
-      throw new FerryError('APPLY_NO_TRANSACTION', 'apply() and commit() need begin() first.');
-    return this.db;
+    checkInTransaction(this.release !== undefined && this.db !== undefined, 'apply() or commit');
+    return this.db!;
   }
 
   /** Waits for the file's writer lock and returns its release. */
