@@ -6,7 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
 import { openSqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
+import { ferry } from './cli.js';
 import { freshMysql, freshPostgres, mysqlQuery, pgQuery, type TestDatabase } from './servers.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'ferry.js');
@@ -118,4 +120,24 @@ export async function syncBegun(statePath: string, exit: Promise<Exit>, since = 
     await sleep(200);
   }
   throw new Error('the sync phase did not begin within 120 s');
+}
+
+/**
+ * Asks the streaming `run` to cut over (`ferry cutover <plan> --max-lag <maxLag>`) and waits for
+ * the run to end; fails the test with both logs when either does not succeed.
+ */
+export async function cutOver(
+  plan: string,
+  run: { child: ChildProcess; exit: Promise<Exit> },
+  maxLag = 30,
+): Promise<Exit> {
+  const cutover = await ferry(['cutover', plan, '--max-lag', String(maxLag), '--timeout', '180']);
+  if (cutover.status !== 0) {
+    run.child.kill('SIGTERM');
+    const ended = await run.exit;
+    expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+  }
+  const exit = await run.exit;
+  expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+  return exit;
 }

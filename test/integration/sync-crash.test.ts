@@ -19,6 +19,7 @@ import { expectSameData, readDatabase } from '../helpers/compare.js';
 import { seededRandom } from '../helpers/seeded.js';
 import { mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
 import {
+  cutOver,
   dropSlot,
   type Engine,
   type Exit,
@@ -156,14 +157,7 @@ describe.each([
     await sleep(1000);
     await workload.stop();
 
-    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '180']);
-    if (cutover.status !== 0) {
-      run.child.kill('SIGTERM');
-      const ended = await run.exit;
-      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-    }
-    const exit = await run.exit;
-    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    await cutOver(plan, run, 30);
     expect(killed.every((attempt) => attempt.status === null)).toBe(true);
     expect(killed).toHaveLength(5);
 
@@ -215,14 +209,7 @@ describe.each([
     await sleep(1500);
     await workload.stop();
 
-    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '180']);
-    if (cutover.status !== 0) {
-      run.child.kill('SIGTERM');
-      const ended = await run.exit;
-      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-    }
-    const exit = await run.exit;
-    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    const exit = await cutOver(plan, run, 30);
     const outcome = JSON.parse(exit.stdout);
     // The second attempt read what the first had not copied at a later snapshot; the stream healed it.
     expect(outcome.attempt).toBe(2);

@@ -15,6 +15,7 @@ import { ferry } from '../helpers/cli.js';
 import { expectSameData, readDatabase } from '../helpers/compare.js';
 import { pgQuery } from '../helpers/servers.js';
 import {
+  cutOver,
   dropSlot,
   type Engine,
   fresh,
@@ -73,16 +74,9 @@ describe.each([
     await sleep(1500);
     await workload.stop();
 
-    const cutover = await ferry(['cutover', plan, '--max-lag', '10', '--timeout', '180']);
-    if (cutover.status !== 0) {
-      run.child.kill('SIGTERM');
-      const ended = await run.exit;
-      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-    }
+    const exit = await cutOver(plan, run, 10);
     sampling = false;
     await sampler;
-    const exit = await run.exit;
-    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
     expect(JSON.parse(exit.stdout).ok).toBe(true);
 
     expect(workload.committed).toBeGreaterThan(200);

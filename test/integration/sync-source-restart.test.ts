@@ -13,7 +13,15 @@ import { ferry } from '../helpers/cli.js';
 import { expectSameData, readDatabase } from '../helpers/compare.js';
 import { freshMysql, freshPostgres, MYSQL_SPARE, PG_SPARE } from '../helpers/servers.js';
 import { lockSpareServers } from '../helpers/spare-lock.js';
-import { dropSlot, type Engine, moneyOn, startRun, syncBegun, writePlan } from '../helpers/sync-run.js';
+import {
+  cutOver,
+  dropSlot,
+  type Engine,
+  moneyOn,
+  startRun,
+  syncBegun,
+  writePlan,
+} from '../helpers/sync-run.js';
 import { MONEY, SyncWorkload, WORKLOAD_TABLES } from '../helpers/sync-workload.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
@@ -113,14 +121,7 @@ describe.each([
       await sleep(1000);
       await workload.stop();
 
-      const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '180']);
-      if (cutover.status !== 0) {
-        run.child.kill('SIGTERM');
-        const ended = await run.exit;
-        expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-      }
-      const exit = await run.exit;
-      expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+      const exit = await cutOver(plan, run, 30);
       // The stream was cut by the restart and opened again, in the same process.
       expect(exit.stderr).toContain('"event":"sync.retry"');
       expect(exit.stderr.match(/"event":"sync.start"/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
