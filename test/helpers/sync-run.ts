@@ -3,13 +3,15 @@
  * its sync phase, the money sum, and dropping a PostgreSQL slot a failed test left behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { openSqliteStateStore } from '../../src/state/sqlite/sqlite-state-store.js';
 import { ferry } from './cli.js';
 import { freshMysql, freshPostgres, mysqlQuery, pgQuery, type TestDatabase } from './servers.js';
+import { SyncWorkload } from './sync-workload.js';
 
 const BIN = resolve(import.meta.dirname, '..', '..', 'bin', 'ferry.js');
 /** A source engine with a change log. */
@@ -140,4 +142,50 @@ export async function cutOver(
   const exit = await run.exit;
   expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
   return exit;
+}
+
+/** A source and a target database, a folder for the plan and its state, and a seeded workload on the source. */
+export interface SyncCase {
+  source: TestDatabase;
+  target: TestDatabase;
+  /** The plan's name (it names the slot). */
+  name: string;
+  /** The plan file, `mode: sync`. */
+  plan: string;
+  /** The plan's state file. */
+  state: string;
+  workload: SyncWorkload;
+}
+
+/**
+ * Creates the databases (the source on `sourceBase` when given: a spare server), seeds the
+ * workload's tables and writes the plan; `cleanup` receives the steps that undo it all, slot included.
+ */
+export async function syncCase(
+  engines: { source: Engine; target: Engine; sourceBase?: string },
+  prefix: string,
+  seed: number,
+  cleanup: Array<() => Promise<void> | void>,
+  planOptions: string[] = [],
+): Promise<SyncCase> {
+  const { source: sourceEngine, target: targetEngine, sourceBase } = engines;
+  const source = sourceBase
+    ? sourceEngine === 'postgres'
+      ? await freshPostgres(`${prefix}_src`, sourceBase)
+      : await freshMysql(`${prefix}_src`, sourceBase)
+    : await fresh(sourceEngine, `${prefix}_src`);
+  const target = await fresh(targetEngine, `${prefix}_dst`);
+  const dir = mkdtempSync(join(tmpdir(), `ferry-${prefix}-`));
+  const name = `${prefix}_${source.name.slice(-8)}`;
+  cleanup.push(async () => {
+    if (sourceEngine === 'postgres') await dropSlot(name, sourceBase);
+    await source.drop();
+    await target.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const workload = new SyncWorkload(sourceEngine, source, seed, sourceBase);
+  cleanup.push(() => workload.close());
+  await workload.seed();
+  const plan = writePlan(dir, name, source.url, target.url, planOptions);
+  return { source, target, name, plan, state: join(dir, `${name}.db`), workload };
 }

@@ -1,14 +1,3 @@
-/**
- * `ferry run` (mode: sync) killed with SIGKILL and started again. While it streams, at seeded
- * moments and once in the middle of applying a 100 000-row transaction: after the cutover the
- * target equals the source value by value, and Ferry's per-table change counts on the target
- * (incremented in the transaction of each applied change) equal the rows the workload changed, so
- * no change was applied twice and none was skipped. During its copy, with the source changing: the
- * stream replays from the first snapshot over the rows copied later, and the target ends equal.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -20,16 +9,14 @@ import { seededRandom } from '../helpers/seeded.js';
 import { mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
 import {
   cutOver,
-  dropSlot,
   type Engine,
   type Exit,
-  fresh,
   moneyOn,
   startRun,
   syncBegun,
-  writePlan,
+  syncCase,
 } from '../helpers/sync-run.js';
-import { MONEY, SyncWorkload, WORKLOAD_TABLES } from '../helpers/sync-workload.js';
+import { MONEY, WORKLOAD_TABLES } from '../helpers/sync-workload.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
@@ -98,21 +85,12 @@ describe.each([
   ['mysql', 'postgres'],
 ] as Array<[Engine, Engine]>)('sync from %s into %s, killed', (sourceEngine, targetEngine) => {
   it('resumes exactly after SIGKILLs, one in the middle of a large transaction', async () => {
-    const source = await fresh(sourceEngine, 'synck_src');
-    const target = await fresh(targetEngine, 'synck_dst');
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-synck-'));
-    const name = `synckill_${source.name.slice(-8)}`;
-    const state = join(dir, `${name}.db`);
-    cleanup.push(async () => {
-      if (sourceEngine === 'postgres') await dropSlot(name);
-      await source.drop();
-      await target.drop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const workload = new SyncWorkload(sourceEngine, source, 777);
-    cleanup.push(() => workload.close());
-    await workload.seed();
-    const plan = writePlan(dir, name, source.url, target.url);
+    const { source, target, name, plan, state, workload } = await syncCase(
+      { source: sourceEngine, target: targetEngine },
+      'synckill',
+      777,
+      cleanup,
+    );
     let run = startRun(plan);
     cleanup.push(() => {
       run.child.kill('SIGKILL');
@@ -175,23 +153,15 @@ describe.each([
   });
 
   it('heals a copy killed midway: the stream replays from the first snapshot over what was copied later', async () => {
-    const source = await fresh(sourceEngine, 'synch_src');
-    const target = await fresh(targetEngine, 'synch_dst');
-    const dir = mkdtempSync(join(tmpdir(), 'ferry-synch-'));
-    const name = `synchealed_${source.name.slice(-8)}`;
-    const state = join(dir, `${name}.db`);
-    cleanup.push(async () => {
-      if (sourceEngine === 'postgres') await dropSlot(name);
-      await source.drop();
-      await target.drop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const workload = new SyncWorkload(sourceEngine, source, 99);
-    cleanup.push(() => workload.close());
-    await workload.seed();
-    workload.start(100);
     // Slow enough that the kill lands between the copy's chunks, while the source keeps changing.
-    const plan = writePlan(dir, name, source.url, target.url, ['  maxRowsPerSecond: 150']);
+    const { source, target, plan, state, workload } = await syncCase(
+      { source: sourceEngine, target: targetEngine },
+      'synchealed',
+      99,
+      cleanup,
+      ['  maxRowsPerSecond: 150'],
+    );
+    workload.start(100);
     let run = startRun(plan);
     cleanup.push(() => {
       run.child.kill('SIGKILL');

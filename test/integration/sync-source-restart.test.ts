@@ -4,25 +4,15 @@
  * and the cutover finds the target equal to the source, every change there once.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ferry } from '../helpers/cli.js';
 import { expectSameData, readDatabase } from '../helpers/compare.js';
-import { freshMysql, freshPostgres, MYSQL_SPARE, PG_SPARE } from '../helpers/servers.js';
+import { MYSQL_SPARE, PG_SPARE } from '../helpers/servers.js';
 import { lockSpareServers } from '../helpers/spare-lock.js';
-import {
-  cutOver,
-  dropSlot,
-  type Engine,
-  moneyOn,
-  startRun,
-  syncBegun,
-  writePlan,
-} from '../helpers/sync-run.js';
-import { MONEY, SyncWorkload, WORKLOAD_TABLES } from '../helpers/sync-workload.js';
+import { cutOver, type Engine, moneyOn, startRun, syncBegun, syncCase } from '../helpers/sync-run.js';
+import { MONEY, WORKLOAD_TABLES } from '../helpers/sync-workload.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 let release: () => void = () => {};
@@ -81,34 +71,21 @@ describe.each([
   'sync from a %s source that restarts, into %s',
   (sourceEngine, targetEngine) => {
     it('reconnects and streams on from its position', async () => {
-      const source =
-        sourceEngine === 'postgres'
-          ? await freshPostgres('syncr_src', PG_SPARE)
-          : await freshMysql('syncr_src', MYSQL_SPARE);
-      const target =
-        targetEngine === 'postgres' ? await freshPostgres('syncr_dst') : await freshMysql('syncr_dst');
-      const dir = mkdtempSync(join(tmpdir(), 'ferry-syncr-'));
-      const name = `syncrestart_${source.name.slice(-8)}`;
-      cleanup.push(async () => {
-        if (sourceEngine === 'postgres') await dropSlot(name, PG_SPARE);
-        await source.drop();
-        await target.drop();
-        rmSync(dir, { recursive: true, force: true });
-      });
-      const workload = new SyncWorkload(
-        sourceEngine,
-        source,
+      const { source, target, plan, state, workload } = await syncCase(
+        {
+          source: sourceEngine,
+          target: targetEngine,
+          sourceBase: sourceEngine === 'postgres' ? PG_SPARE : MYSQL_SPARE,
+        },
+        'syncrestart',
         4242,
-        sourceEngine === 'postgres' ? PG_SPARE : MYSQL_SPARE,
+        cleanup,
       );
-      cleanup.push(() => workload.close());
-      await workload.seed();
-      const plan = writePlan(dir, name, source.url, target.url);
       const run = startRun(plan);
       cleanup.push(() => {
         run.child.kill('SIGKILL');
       });
-      await syncBegun(join(dir, `${name}.db`), run.exit);
+      await syncBegun(state, run.exit);
       workload.start(100);
       await sleep(1500);
       await workload.stop();
