@@ -38,6 +38,7 @@ import {
 import { PostgresSyncTables } from './apply-sync.js';
 import { copyErrorToValueError } from './copy-errors.js';
 import { qualify } from './identifiers.js';
+import { withPostgresClient } from './session.js';
 
 /** Sessions an applier may run at once: enough to hide round trips, few enough to leave the pool room. */
 export const POSTGRES_APPLY_SESSIONS = 8;
@@ -110,20 +111,8 @@ export class PostgresApplier implements ChangeApplier {
     await Promise.all([...this.sessions].map((session) => session.close()));
   }
 
-  private async withClient<T>(purpose: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.acquire();
-    let broken = false;
-    try {
-      return await work(client);
-    } catch (error) {
-      broken = !isFerryError(error);
-      if (isFerryError(error)) throw error;
-      throw new DatabaseError('PG_SYNC_FAILED', `${purpose} on PostgreSQL failed: ${messageOf(error)}`, {
-        cause: error,
-      });
-    } finally {
-      client.release(broken);
-    }
+  private withClient<T>(purpose: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withPostgresClient(() => this.acquire(), 'PG_SYNC_FAILED', purpose, work);
   }
 }
 

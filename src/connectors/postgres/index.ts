@@ -50,7 +50,7 @@ import { PostgresLoad } from './load.js';
 import { createPostgresObjects } from './objects.js';
 import { createPostgresProgress, postgresRecordedChunks } from './progress.js';
 import { PostgresReader } from './reader.js';
-import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
+import { acquirePostgres, postgresPoolConfig, postgresSchemaOf, withPostgresClient } from './session.js';
 import { PostgresSnapshot } from './snapshot.js';
 import { EXISTING_TABLES } from './sql.js';
 import { openSyncSnapshot } from './sync-snapshot.js';
@@ -119,20 +119,8 @@ export class PostgresConnector implements Connector {
   }
 
   /** Runs `work` on a pooled connection; driver errors become DatabaseErrors naming `purpose`. */
-  private async withClient<T>(purpose: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.acquire();
-    let broken = false;
-    try {
-      return await work(client);
-    } catch (error) {
-      broken = !isFerryError(error);
-      if (isFerryError(error)) throw error;
-      throw new DatabaseError('PG_QUERY_FAILED', `${purpose} on PostgreSQL failed: ${messageOf(error)}`, {
-        cause: error,
-      });
-    } finally {
-      client.release(broken);
-    }
+  private withClient<T>(purpose: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return withPostgresClient(() => this.acquire(), 'PG_QUERY_FAILED', purpose, work);
   }
 
   checkAccess(request: AccessRequest): Promise<AccessProblem[]> {

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
-import { UsageError } from '../../errors.js';
+import { DatabaseError, isFerryError, messageOf, UsageError } from '../../errors.js';
 import type { ConnectionUrl } from '../url.js';
 import { quoteIdent } from './identifiers.js';
 import { SESSION_SETUP } from './sql.js';
@@ -105,4 +105,27 @@ export async function acquirePostgres(pool: pg.Pool, schema: string): Promise<pg
   }
   prepared.add(client);
   return client;
+}
+
+/**
+ * Runs `work` on a client from `acquire`, released after (dropped when a driver error may have
+ * broken it); driver errors become DatabaseErrors with `code` naming `purpose`.
+ */
+export async function withPostgresClient<T>(
+  acquire: () => Promise<pg.PoolClient>,
+  code: string,
+  purpose: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await acquire();
+  let broken = false;
+  try {
+    return await work(client);
+  } catch (error) {
+    broken = !isFerryError(error);
+    if (isFerryError(error)) throw error;
+    throw new DatabaseError(code, `${purpose} on PostgreSQL failed: ${messageOf(error)}`, { cause: error });
+  } finally {
+    client.release(broken);
+  }
 }
