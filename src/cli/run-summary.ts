@@ -60,7 +60,7 @@ export function syncLines(progress: SyncProgress): string[] {
     `${Math.round(progress.changesPerSecond)} changes/s`,
     `${progress.pendingChanges} pending`,
     progress.retainedBytes !== undefined ? `${formatBytes(progress.retainedBytes)} of log retained` : '',
-    `${progress.appliedChanges} changes in ${progress.appliedTransactions} transactions applied`,
+    `${progress.appliedChanges} changes in ${progress.appliedTransactions} transaction(s) applied`,
   ];
   const tables = Object.entries(progress.tables).map(
     ([table, counts]) =>

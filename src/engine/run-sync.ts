@@ -129,7 +129,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   });
   const instructions = [
     `point the application at the target (${redact(options.target)}) instead of the source`,
-    'the target holds every change up to the final source position below; do not write to the source any more',
+    'the target holds every change up to the final source position; do not write to the source any more',
     `run ferry cleanup on the plan to remove the change stream's slot, publication and Ferry's own tables`,
   ];
   const outcome: SyncOutcome = {
