@@ -15,6 +15,7 @@ import type {
   AccessRequest,
   ChecksumOptions,
   ChunkPlanOptions,
+  ColumnsRequest,
   Connector,
   ConnectorCapabilities,
   ExistingTable,
@@ -44,7 +45,7 @@ import { createObjects, introspectObjects } from './objects.js';
 import { mysqlAcceptsEncoding, mysqlRowEncodings } from './passthrough.js';
 import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
 import { MysqlReader } from './reader.js';
-import { createConstraints, createTables, positionAutoIncrements } from './schema-phases.js';
+import { addColumns, createConstraints, createTables, positionAutoIncrements } from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
 import { MysqlSnapshot } from './snapshot.js';
 import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
@@ -149,6 +150,15 @@ export class MysqlConnector implements Connector {
         );
       }
     });
+  }
+
+  async addColumns(table: string, columns: Column[], request: ColumnsRequest): Promise<SchemaNote[]> {
+    this.targetColumns.delete(table);
+    try {
+      return await addColumns(this.session, table, columns, request);
+    } finally {
+      this.targetColumns.delete(table);
+    }
   }
 
   async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {

@@ -15,6 +15,7 @@ import {
   type AccessRequest,
   type ChecksumOptions,
   type ChunkPlanOptions,
+  type ColumnsRequest,
   type Connector,
   type ConnectorCapabilities,
   type ExistingTable,
@@ -42,7 +43,7 @@ import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
 import { planPostgresChunks } from './chunk-plan.js';
 import { postgresConnectionError } from './connection-errors.js';
 import { createPostgresConstraints, setPostgresSequences } from './constraints.js';
-import { createPostgresTables } from './ddl.js';
+import { addPostgresColumns, createPostgresTables } from './ddl.js';
 import { dropPostgresChangeStream } from './drop-change-stream.js';
 import { qualify } from './identifiers.js';
 import { introspectPostgres } from './introspect.js';
@@ -175,6 +176,13 @@ export class PostgresConnector implements Connector {
     // No CASCADE: it would silently empty tables nobody named.
     const list = names.map((name) => qualify(this.schema, name)).join(', ');
     await this.withClient('Emptying tables', (client) => client.query(`TRUNCATE TABLE ${list}`));
+  }
+
+  async addColumns(table: string, columns: Column[], request: ColumnsRequest): Promise<SchemaNote[]> {
+    const shape: Table = { name: table, columns, primaryKey: [], indexes: [], foreignKeys: [] };
+    return this.withClient(`Adding columns to table "${table}"`, (client) =>
+      addPostgresColumns(client, this.schema, shape, columns, request),
+    );
   }
 
   async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {
