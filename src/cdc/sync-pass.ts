@@ -7,7 +7,6 @@
 import type { Connector } from '../connectors/connector.js';
 import { emit } from '../engine/events.js';
 import { ConnectionError, SyncError } from '../errors.js';
-import type { Table } from '../schema/table.js';
 import { AppliedPositions, type PositionTicket } from './applied-positions.js';
 import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
@@ -31,8 +30,6 @@ export interface SyncPassOptions {
   stream: string;
   /** Where the stream starts when the target holds nothing of it (the snapshot's position). */
   origin: Record<string, string>;
-  /** The source tables as introspected, for the stream to decode. */
-  sourceTables: Table[];
   relations: RelationMap;
   schema: SchemaFollower;
   sessions: number;
@@ -40,6 +37,8 @@ export interface SyncPassOptions {
   queued: number;
   heartbeatSeconds: number;
   progressSeconds: number;
+  /** Seconds between looks in the source's catalog for new tables the plan picks. */
+  catalogSeconds: number;
   /** Warn when the source keeps more change log than this for the stream. */
   retainedAlarmBytes: number;
   reporters: readonly SyncReporter[];
@@ -108,7 +107,7 @@ class Pass {
     const from = state.watermark?.fields ?? options.origin;
     this.stream = await source.openChangeStream!({
       name: options.stream,
-      tables: options.sourceTables,
+      tables: options.schema.sourceTables(),
       from,
       heartbeatSeconds: options.heartbeatSeconds,
     });
@@ -119,6 +118,7 @@ class Pass {
       attempt: options.attempt,
     });
     const timer = setInterval(() => void this.tick(), options.progressSeconds * 1000);
+    const catalog = setInterval(() => void this.lookForTables(), options.catalogSeconds * 1000);
     try {
       await this.read();
       await this.finishStreamed(false);
@@ -136,6 +136,7 @@ class Pass {
       throw error;
     } finally {
       clearInterval(timer);
+      clearInterval(catalog);
       await this.finishStreamed(false).catch(() => undefined);
       await this.pool.close();
       await this.stream.close().catch(() => undefined);
@@ -161,6 +162,29 @@ class Pass {
       }
       await this.handle(result.value);
       if (this.tickFailure) throw this.tickFailure;
+      if (this.options.schema.tablesWaiting && !this.streamed) await this.addTables();
+    }
+  }
+
+  /** Adds the new tables that wait, between two transactions with nothing open on the target. */
+  private async addTables(): Promise<void> {
+    await this.scheduler.drain();
+    for (const table of await this.options.schema.addTables(this.stream)) this.writeSets.add(table.target);
+  }
+
+  private looking = false;
+
+  /** Every `catalogSeconds`: the source's catalog, for new tables the plan picks (added by the read loop). */
+  private async lookForTables(): Promise<void> {
+    if (this.looking || this.stopBy) return;
+    this.looking = true;
+    try {
+      await this.options.schema.lookForTables();
+    } catch (error) {
+      this.tickFailure ??= error;
+      this.stop();
+    } finally {
+      this.looking = false;
     }
   }
 
@@ -173,7 +197,7 @@ class Pass {
       // A schema item may come between two parts of a transaction (the table's first row in it
       // showed a new definition): the transaction goes on after it, so it is not ended here.
       if (!this.streamed) await this.scheduler.drain();
-      await this.options.schema.follow(item, this.options.target);
+      await this.options.schema.follow(item, { transactionOpen: this.streamed !== undefined });
       return;
     }
     await this.transaction(item.part);

@@ -4,10 +4,12 @@
  * tables are verified, sequences set past the source's values, and the final positions recorded.
  */
 import type { CutoverRequest, SyncCommand } from '../cdc/cutover-request.js';
+import type { DescribedTable } from '../cdc/new-tables.js';
 import type { SyncedTable } from '../cdc/relation-map.js';
 import { syncChanges } from '../cdc/sync-changes.js';
 import type { SyncReporter } from '../cdc/sync-events.js';
 import type { SyncProgress } from '../cdc/sync-progress.js';
+import type { Connector } from '../connectors/connector.js';
 import { SyncError } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { StateStore } from '../state/state-store.js';
@@ -48,6 +50,25 @@ export interface SyncOutcome {
   instructions: string[];
 }
 
+/**
+ * One source table as it is now (every column, for the stream) and as the plan's rules shape and
+ * name it (for the target), the way the run resolved its tables; undefined when it is gone.
+ */
+async function describeForSync(
+  source: Connector,
+  target: Connector,
+  copy: RunSyncOptions['copy'],
+  name: string,
+): Promise<DescribedTable | undefined> {
+  const present = await source.introspect({ tables: [name] });
+  if (!present.tables.some((table) => table.name === name)) return undefined;
+  const resolved = await resolveTables(source, target, { ...copy, tables: [name] });
+  const at = resolved.chosen.findIndex((table) => table.name === name);
+  const stream = resolved.schema.tables.find((table) => table.name === name);
+  if (at < 0 || !stream) return undefined;
+  return { stream, synced: { source: resolved.prepared.tables[at]!, target: resolved.targetTables[at]! } };
+}
+
 /** Streams changes until a cutover or a stop. Throws what made the stream give up. */
 export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const { store } = options;
@@ -86,7 +107,11 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       origin,
       sourceTables: resolved.schema.tables.filter((table) => chosen.has(table.name)),
       tables,
-      wants: (name) => rulesPick(rules, name) && !(options.copy.exclude ?? []).includes(name),
+      wants: (name) =>
+        rulesPick(rules, name) &&
+        !(options.copy.exclude ?? []).includes(name) &&
+        (!options.copy.tables?.length || options.copy.tables.includes(name)),
+      describe: (name) => describeForSync(source, target, options.copy, name),
       keepsColumn: (table, column) => rulesKeepColumn(rules, table, column),
       coercions: new Coercions(options.copy.coerce ?? []),
       ...(options.sessions ? { sessions: options.sessions } : {}),
