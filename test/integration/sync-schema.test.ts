@@ -1,0 +1,140 @@
+/**
+ * Schema changes on the source while `ferry run` (mode: sync) streams, PostgreSQL → MariaDB and
+ * MariaDB → PostgreSQL: a nullable column added to a synced table and written at once, and a new
+ * table the plan picks with rows inserted right after its creation (before Ferry can follow it)
+ * and later; after the cutover the target equals the source value by value. A dropped column stops
+ * the run with exit 1 and a message naming the table and the column.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ferry } from '../helpers/cli.js';
+import { expectSameData, readDatabase } from '../helpers/compare.js';
+import { mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
+import { dropSlot, type Engine, fresh, startRun, syncBegun, writePlan } from '../helpers/sync-run.js';
+
+const cleanup: Array<() => Promise<void> | void> = [];
+afterAll(async () => {
+  for (const step of cleanup.reverse()) await Promise.resolve(step()).catch(() => undefined);
+});
+
+/** Runs statements on the source, each on its own (autocommit). */
+async function onSource(engine: Engine, db: TestDatabase, statements: string[]): Promise<void> {
+  for (const sql of statements) {
+    if (engine === 'postgres') await pgQuery(db.name, sql);
+    else await mysqlQuery(db.name, sql);
+  }
+}
+
+async function countOn(engine: Engine, db: TestDatabase, table: string): Promise<number> {
+  const sql = `SELECT COUNT(*) AS n FROM ${table}`;
+  try {
+    const rows =
+      engine === 'postgres'
+        ? await pgQuery<{ n: string }>(db.name, sql)
+        : ((await mysqlQuery(db.name, sql)) as Array<{ n: string }>);
+    return Number(rows[0]?.n);
+  } catch {
+    return -1; // not there yet
+  }
+}
+
+/** A source database with `items` (30 rows) and a sync plan into a fresh target, set for cleanup. */
+async function setUp(sourceEngine: Engine, targetEngine: Engine, prefix: string) {
+  const source = await fresh(sourceEngine, `${prefix}_src`);
+  const target = await fresh(targetEngine, `${prefix}_dst`);
+  const dir = mkdtempSync(join(tmpdir(), `ferry-${prefix}-`));
+  const name = `${prefix}_${source.name.slice(-8)}`;
+  cleanup.push(async () => {
+    if (sourceEngine === 'postgres') await dropSlot(name);
+    await source.drop();
+    await target.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const values = Array.from({ length: 30 }, (_, i) => `(${i + 1}, 'item ${i + 1}', 'note ${i + 1}')`);
+  await onSource(sourceEngine, source, [
+    'CREATE TABLE items (id integer PRIMARY KEY, name varchar(40) NOT NULL, note varchar(40) NULL)',
+    `INSERT INTO items (id, name, note) VALUES ${values.join(', ')}`,
+  ]);
+  const plan = writePlan(dir, name, source.url, target.url);
+  const state = join(dir, `${name}.db`);
+  return { source, target, plan, state };
+}
+
+describe.each([
+  ['postgres', 'mysql'],
+  ['mysql', 'postgres'],
+] as Array<[Engine, Engine]>)(
+  'schema changes during a sync from %s into %s',
+  (sourceEngine, targetEngine) => {
+    it('follows an added nullable column and a new table, and the target equals the source', async () => {
+      const { source, target, plan, state } = await setUp(sourceEngine, targetEngine, 'syncddl');
+      const run = startRun(plan);
+      cleanup.push(() => {
+        run.child.kill('SIGKILL');
+      });
+      await syncBegun(state, run.exit);
+
+      await onSource(sourceEngine, source, [
+        "UPDATE items SET name = 'before the column' WHERE id = 1",
+        'ALTER TABLE items ADD COLUMN note2 varchar(20) NULL',
+        "INSERT INTO items (id, name, note, note2) VALUES (101, 'with note2', NULL, 'second note')",
+        "UPDATE items SET note2 = 'set later' WHERE id IN (2, 3)",
+        "UPDATE items SET name = 'renamed', note2 = NULL WHERE id = 4",
+        'CREATE TABLE extra (id integer PRIMARY KEY, label varchar(30) NULL, amount numeric(10,2) NOT NULL)',
+        "INSERT INTO extra (id, label, amount) VALUES (1, 'right after create', 1.50), (2, NULL, 2.25)",
+        "UPDATE extra SET label = 'updated early' WHERE id = 2",
+      ]);
+      // PostgreSQL finds the new table in its catalog (every 10 s); MariaDB in the binlog.
+      let seen = false;
+      for (let waited = 0; waited < 60_000 && !seen; waited += 500) {
+        seen = (await countOn(targetEngine, target, 'extra')) >= 2;
+        if (!seen) await sleep(500);
+      }
+      expect(seen, `the new table reached the target; run: ${run.stderr().slice(-3000)}`).toBe(true);
+      await onSource(sourceEngine, source, [
+        "INSERT INTO extra (id, label, amount) VALUES (3, 'after the add', 3.00)",
+        'DELETE FROM extra WHERE id = 1',
+        'UPDATE extra SET amount = 9.99 WHERE id = 2',
+        "INSERT INTO items (id, name, note, note2) VALUES (102, 'late', 'x', 'late note')",
+        'DELETE FROM items WHERE id = 5',
+      ]);
+
+      const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
+      if (cutover.status !== 0) {
+        run.child.kill('SIGTERM');
+        const ended = await run.exit;
+        expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+      }
+      const exit = await run.exit;
+      expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+      const tables = ['items', 'extra'];
+      const sourceData = await readDatabase(source.url, tables);
+      expect(sourceData.get('items')?.rows).toHaveLength(31);
+      expect(sourceData.get('extra')?.rows).toHaveLength(2);
+      expectSameData(sourceData, await readDatabase(target.url, tables));
+      expect((await ferry(['cleanup', plan])).status).toBe(0);
+    });
+
+    it('stops with exit 1 naming the table and the column when a column is dropped', async () => {
+      const { source, plan, state } = await setUp(sourceEngine, targetEngine, 'syncdrop');
+      const run = startRun(plan);
+      cleanup.push(() => {
+        run.child.kill('SIGKILL');
+      });
+      await syncBegun(state, run.exit);
+      await onSource(sourceEngine, source, [
+        'ALTER TABLE items DROP COLUMN note',
+        // PostgreSQL shows the new definition with the table's next change.
+        "INSERT INTO items (id, name) VALUES (200, 'after the drop')",
+      ]);
+      const exit = await Promise.race([run.exit, sleep(60_000).then(() => undefined)]);
+      expect(exit, 'the run stopped').toBeDefined();
+      expect(exit!.status).toBe(1);
+      expect(exit!.stderr).toMatch(/Column note of table items was dropped or renamed/);
+      expect(exit!.stderr).toMatch(/ferry run --restart/);
+    });
+  },
+);
