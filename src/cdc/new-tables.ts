@@ -105,14 +105,15 @@ export class NewTables {
         `Table ${synced.source.name} appeared on the source during sync and the plan's rules pick it, but the target already has a table ${synced.target.name} with rows. Drop or rename the target table and run the plan again (ferry run resumes the sync), or exclude the table in the plan.`,
       );
     }
+    // The stream follows it first (the source may refuse it: nothing is changed then). No change
+    // of it is read until this returns: the pass reads the stream only between adds.
+    await stream.addTables([streamTable]);
     // An empty one is left by an add that did not finish: it is made again.
     if (existing) await target.dropTables([synced.target.name]);
     await target.createSchema(request, 'tables');
-    // Mapped before the stream follows it: its first change may come at once.
     this.options.relations.add(synced);
     this.options.tables.push(synced);
     this.options.streamTables.push(streamTable);
-    await stream.addTables([streamTable]);
     const batches = source.read(synced.source, {
       batchRows: this.options.batchRows ?? 1000,
       batchBytes: this.options.batchBytes ?? 4 * 1024 * 1024,

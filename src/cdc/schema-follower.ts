@@ -118,6 +118,11 @@ export class SchemaFollower {
     return this.newTables.waiting;
   }
 
+  /** Notes a source table that appeared (the plan may pick it): added by the next `addTables`. */
+  appeared(name: string): void {
+    this.newTables.appeared(name);
+  }
+
   /** Looks in the source's catalog for new tables the plan picks; they wait for `addTables`. */
   async lookForTables(): Promise<void> {
     await this.newTables.look();

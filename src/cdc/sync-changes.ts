@@ -35,6 +35,8 @@ export interface SyncChangesOptions {
   keepsColumn(table: string, column: string): boolean;
   /** A source table as it is now and as the plan shapes and names it (new tables, added columns); undefined when gone. */
   describe(table: string): Promise<DescribedTable | undefined>;
+  /** Source tables the plan picks that the target lacks yet: added (created, followed, copied) as tables that appear. */
+  newTables?: string[];
   /** Seconds between looks in the source's catalog for new tables the plan picks (default 10). */
   catalogSeconds?: number;
   coercions: Coercions;
@@ -81,6 +83,7 @@ export async function syncChanges(options: SyncChangesOptions): Promise<SyncPass
     coercions: options.coercions,
     reporters,
   });
+  for (const name of options.newTables ?? []) schema.appeared(name);
   const applier = await target.openApplier({ stream: options.stream, coercions: options.coercions });
   const retries = options.retries ?? 5;
   let failures = 0;

@@ -120,6 +120,8 @@ class Pass {
     const timer = setInterval(() => void this.tick(), options.progressSeconds * 1000);
     const catalog = setInterval(() => void this.lookForTables(), options.catalogSeconds * 1000);
     try {
+      // Tables the target lacks (an earlier attempt's sync did not finish adding them): before any change.
+      if (options.schema.tablesWaiting) await this.addTables();
       await this.read();
       await this.finishStreamed(false);
       await this.scheduler.drain();

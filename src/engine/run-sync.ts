@@ -95,11 +95,18 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   };
   const result = await withConnectedPair(options.source, options.target, async (source, target) => {
     const resolved = await resolveTables(source, target, options.copy);
-    const tables: SyncedTable[] = resolved.prepared.tables.map((table, index) => ({
-      source: table,
-      target: resolved.targetTables[index]!,
-    }));
-    const chosen = new Set(resolved.chosen.map((table) => table.name));
+    const onTarget = new Set(
+      (await target.existingTables(resolved.targetTables.map((table) => table.name))).map((t) => t.name),
+    );
+    const tables: SyncedTable[] = [];
+    // Tables the target lacks appeared during an earlier attempt's sync and were not added yet.
+    const missing: string[] = [];
+    resolved.prepared.tables.forEach((table, index) => {
+      const targetTable = resolved.targetTables[index]!;
+      if (onTarget.has(targetTable.name)) tables.push({ source: table, target: targetTable });
+      else missing.push(table.name);
+    });
+    const chosen = new Set(tables.map((table) => table.source.name));
     return syncChanges({
       source,
       target,
@@ -112,6 +119,7 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
         !(options.copy.exclude ?? []).includes(name) &&
         (!options.copy.tables?.length || options.copy.tables.includes(name)),
       describe: (name) => describeForSync(source, target, options.copy, name),
+      newTables: missing,
       keepsColumn: (table, column) => rulesKeepColumn(rules, table, column),
       coercions: new Coercions(options.copy.coerce ?? []),
       ...(options.sessions ? { sessions: options.sessions } : {}),
