@@ -49,7 +49,7 @@ export type ColumnChange =
 /**
  * The column differences between the synced source table and a new definition, in that order:
  * columns gone, columns whose type changed, columns added that the plan copies (`followable` when
- * the target can take the column without a value for the rows it has: nullable, or a default).
+ * the target gives the rows it holds the value the source gave them: NULL, or a literal default).
  */
 export function columnChanges(
   synced: readonly Column[],
@@ -75,7 +75,11 @@ export function columnChanges(
       continue;
     }
     if (!keeps(column.name) || column.generated) continue;
-    const followable = column.nullable || column.default !== undefined || column.autoIncrement !== undefined;
+    // The rows already there get the default (or NULL): the target must give them the same value,
+    // which an expression (now(), a sequence, an auto-increment) would compute anew.
+    const value = column.autoIncrement ? undefined : column.default;
+    const followable =
+      !column.autoIncrement && (value === undefined ? column.nullable : value.kind === 'literal');
     changes.push({ kind: 'added', column, followable });
   }
   return changes;
@@ -170,10 +174,14 @@ export class SchemaFollower {
         );
       }
       if (change.kind === 'added' && !change.followable) {
+        const computed = change.column.autoIncrement || change.column.default?.kind === 'expression';
+        const what = computed
+          ? 'with a computed default (an expression, a sequence or auto-increment), whose values for the rows already there the target cannot repeat'
+          : 'as NOT NULL without a default, so the target cannot add it for the rows it holds';
         this.stop(
           after.name,
-          `column ${change.column.name} added as NOT NULL without a default`,
-          `Column ${change.column.name} was added to table ${after.name} on the source during sync as NOT NULL without a default${statementOf(item)}, so the target cannot add it for the rows it holds. Add it to the target table ${synced.target.name} yourself (with a default) and run again, or copy the table again (ferry run --restart); or leave it out with columns.exclude in the plan.`,
+          `column ${change.column.name} added ${computed ? 'with a computed default' : 'as NOT NULL without a default'}`,
+          `Column ${change.column.name} was added to table ${after.name} on the source during sync ${what}${statementOf(item)}. Add it to the target table ${synced.target.name} yourself and run again, or copy the table again (ferry run --restart); or leave it out with columns.exclude in the plan.`,
         );
       }
       if (change.kind === 'added') added.push(change.column);

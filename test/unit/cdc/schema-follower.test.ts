@@ -55,6 +55,20 @@ describe('columnChanges', () => {
       [int('id'), text('note'), int('n')],
       [{ kind: 'added', followable: false }],
     ],
+    [
+      'a nullable column with an expression default',
+      [
+        int('id'),
+        text('note'),
+        text('at', { default: { kind: 'expression', sql: 'now()', dialect: 'postgres' } }),
+      ],
+      [{ kind: 'added', followable: false }],
+    ],
+    [
+      'an auto-increment column',
+      [int('id'), text('note'), int('n', { autoIncrement: {} })],
+      [{ kind: 'added', followable: false }],
+    ],
     ['a column dropped', [int('id')], [{ kind: 'dropped', columns: ['note'] }]],
     ['a column renamed', [int('id'), text('memo')], [{ kind: 'dropped' }, { kind: 'added' }]],
     [
@@ -207,6 +221,16 @@ describe('SchemaFollower', () => {
       [int('id'), text('note'), int('n')],
       false,
       /as NOT NULL without a default/,
+    ],
+    [
+      'a column with a computed default',
+      [
+        int('id'),
+        text('note'),
+        text('at', { default: { kind: 'expression', sql: 'now()', dialect: 'postgres' } }),
+      ],
+      false,
+      /with a computed default/,
     ],
     [
       'a column added inside an open transaction',
