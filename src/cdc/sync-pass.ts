@@ -183,6 +183,8 @@ class Pass {
     try {
       await this.options.schema.lookForTables();
     } catch (error) {
+      // A lost source connection is the stream's to notice (it reopens); the next look tries again.
+      if (this.options.source.isTransient(error)) return;
       this.tickFailure ??= error;
       this.stop();
     } finally {

@@ -118,6 +118,46 @@ describe.each([
       expect((await ferry(['cleanup', plan])).status).toBe(0);
     });
 
+    it('adds a table created while Ferry was stopped when the sync resumes', async () => {
+      const { source, target, plan, state } = await setUp(sourceEngine, targetEngine, 'syncres');
+      let run = startRun(plan);
+      cleanup.push(() => {
+        run.child.kill('SIGKILL');
+      });
+      await syncBegun(state, run.exit);
+      await onSource(sourceEngine, source, ["UPDATE items SET note = 'streamed' WHERE id = 1"]);
+      await sleep(1500);
+      run.child.kill('SIGKILL');
+      expect((await run.exit).status).toBeNull();
+      await onSource(sourceEngine, source, [
+        'CREATE TABLE extra (id integer PRIMARY KEY, label varchar(30) NULL)',
+        "INSERT INTO extra (id, label) VALUES (1, 'while stopped'), (2, 'also')",
+        "UPDATE items SET note = 'while stopped' WHERE id = 2",
+      ]);
+      const restarted = Date.now();
+      run = startRun(plan);
+      await syncBegun(state, run.exit, restarted);
+      await onSource(sourceEngine, source, [
+        "INSERT INTO extra (id, label) VALUES (3, 'after the restart')",
+        "UPDATE extra SET label = 'changed' WHERE id = 1",
+        'DELETE FROM extra WHERE id = 2',
+      ]);
+      await sleep(1500);
+      const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
+      if (cutover.status !== 0) {
+        run.child.kill('SIGTERM');
+        const ended = await run.exit;
+        expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+      }
+      const exit = await run.exit;
+      expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+      const tables = ['items', 'extra'];
+      const sourceData = await readDatabase(source.url, tables);
+      expect(sourceData.get('extra')?.rows).toHaveLength(2);
+      expectSameData(sourceData, await readDatabase(target.url, tables));
+      expect((await ferry(['cleanup', plan])).status).toBe(0);
+    });
+
     it('stops with exit 1 naming the table and the column when a column is dropped', async () => {
       const { source, plan, state } = await setUp(sourceEngine, targetEngine, 'syncdrop');
       const run = startRun(plan);
@@ -138,3 +178,24 @@ describe.each([
     });
   },
 );
+
+describe('a new PostgreSQL table without a primary key during a sync', () => {
+  it('stops the run and leaves the table out of the publication, so the source still updates it', async () => {
+    const { source, plan, state } = await setUp('postgres', 'mysql', 'synckeyless');
+    const run = startRun(plan);
+    cleanup.push(() => {
+      run.child.kill('SIGKILL');
+    });
+    await syncBegun(state, run.exit);
+    await onSource('postgres', source, [
+      'CREATE TABLE loose (id integer, label text)',
+      "INSERT INTO loose VALUES (1, 'a')",
+    ]);
+    const exit = await Promise.race([run.exit, sleep(60_000).then(() => undefined)]);
+    expect(exit, 'the run stopped').toBeDefined();
+    expect(exit!.status).toBe(1);
+    expect(exit!.stderr).toMatch(/"loose".*without a primary key or replica identity/);
+    // Not in the publication: PostgreSQL still takes UPDATE and DELETE on it.
+    await onSource('postgres', source, ["UPDATE loose SET label = 'b' WHERE id = 1", 'DELETE FROM loose']);
+  });
+});
