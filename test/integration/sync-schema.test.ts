@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { copiedColumns } from '../../src/schema/table.js';
 import { ferry } from '../helpers/cli.js';
-import { expectSameData, readDatabase } from '../helpers/compare.js';
+import { expectSameData, readDatabase, type TableData } from '../helpers/compare.js';
 import { mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
 import { dropSlot, type Engine, fresh, startRun, syncBegun, writePlan } from '../helpers/sync-run.js';
 
@@ -178,6 +179,61 @@ describe.each([
     });
   },
 );
+
+/** The target's rows with their columns in the source's order (a column added on the source in the middle lands at the target's end). */
+function inSourceOrder(
+  source: Map<string, TableData>,
+  target: Map<string, TableData>,
+): Map<string, TableData> {
+  const out = new Map<string, TableData>();
+  for (const [name, data] of target) {
+    const wanted = copiedColumns(source.get(name)!.table).map((column) => column.name);
+    const columns = copiedColumns(data.table);
+    const at = wanted.map((column) => columns.findIndex((candidate) => candidate.name === column));
+    out.set(name, {
+      table: { ...data.table, columns: at.map((index) => columns[index]!) },
+      rows: data.rows.map((row) => at.map((index) => row[index]!)),
+    });
+  }
+  return out;
+}
+
+describe('a column added in the middle of a MariaDB table during a sync into PostgreSQL', () => {
+  it('is added to the target and carried by later changes, by name', async () => {
+    const { source, target, plan, state } = await setUp('mysql', 'postgres', 'syncmid');
+    const run = startRun(plan);
+    cleanup.push(() => {
+      run.child.kill('SIGKILL');
+    });
+    await syncBegun(state, run.exit);
+    await onSource('mysql', source, [
+      'ALTER TABLE items ADD COLUMN mid varchar(10) NULL AFTER id, ADD COLUMN first_col int NOT NULL DEFAULT 5 FIRST',
+      "INSERT INTO items (id, mid, name, note, first_col) VALUES (300, 'middle', 'in the middle', 'n', 9)",
+      "UPDATE items SET mid = 'set' WHERE id = 7",
+    ]);
+    await sleep(1500);
+    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
+    if (cutover.status !== 0) {
+      run.child.kill('SIGTERM');
+      const ended = await run.exit;
+      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+    }
+    const exit = await run.exit;
+    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    const sourceData = await readDatabase(source.url, ['items']);
+    const targetData = await readDatabase(target.url, ['items']);
+    expect(copiedColumns(targetData.get('items')!.table).map((column) => column.name)).toEqual([
+      'id',
+      'name',
+      'note',
+      // Added at the end, in the source's new column order.
+      'first_col',
+      'mid',
+    ]);
+    expectSameData(sourceData, inSourceOrder(sourceData, targetData));
+    expect((await ferry(['cleanup', plan])).status).toBe(0);
+  });
+});
 
 describe('a new PostgreSQL table without a primary key during a sync', () => {
   it('stops the run and leaves the table out of the publication, so the source still updates it', async () => {
