@@ -85,12 +85,16 @@ export class NewTables {
   async add(stream: ChangeStream): Promise<SyncedTable[]> {
     const added: SyncedTable[] = [];
     for (const name of [...this.pending]) {
-      this.pending.delete(name);
-      if (this.options.relations.has(name)) continue;
-      const described = await this.options.describe(name);
-      if (!described) continue;
-      await this.addOne(described, stream);
-      added.push(described.synced);
+      try {
+        if (this.options.relations.has(name)) continue;
+        const described = await this.options.describe(name);
+        if (!described) continue;
+        await this.addOne(described, stream);
+        added.push(described.synced);
+      } finally {
+        // Waiting until added: a cutover does not finish while a table is being copied.
+        this.pending.delete(name);
+      }
     }
     return added;
   }

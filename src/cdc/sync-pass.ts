@@ -429,6 +429,8 @@ class Pass {
         return;
       }
       const backlog = await this.stream.backlog();
+      // A table created since the last look is part of what the cutover drains.
+      await this.options.schema.lookForTables();
       cutover.final = backlog.head;
       emit(this.options.reporters, 'onCutover', {
         step: 'draining',
@@ -436,7 +438,8 @@ class Pass {
         sourcePosition: backlog.head.fields,
       });
     }
-    if (this.stored && this.stored.key >= cutover.final.key && this.lag.pendingChanges === 0) {
+    const settled = this.lag.pendingChanges === 0 && !this.options.schema.tablesWaiting;
+    if (this.stored && this.stored.key >= cutover.final.key && settled) {
       emit(this.options.reporters, 'onCutover', {
         step: 'drained',
         detail: 'every change up to the final position is applied',

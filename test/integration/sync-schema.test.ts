@@ -159,6 +159,33 @@ describe.each([
       expect((await ferry(['cleanup', plan])).status).toBe(0);
     });
 
+    it('takes a table created just before the cutover into what the cutover drains', async () => {
+      const { source, target, plan, state } = await setUp(sourceEngine, targetEngine, 'synccut');
+      const run = startRun(plan);
+      cleanup.push(() => {
+        run.child.kill('SIGKILL');
+      });
+      await syncBegun(state, run.exit);
+      // Well within PostgreSQL's 10 s between catalog looks: the cutover looks once more.
+      await onSource(sourceEngine, source, [
+        'CREATE TABLE late (id integer PRIMARY KEY, label varchar(30) NOT NULL)',
+        "INSERT INTO late (id, label) VALUES (1, 'just before the cutover')",
+      ]);
+      const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
+      if (cutover.status !== 0) {
+        run.child.kill('SIGTERM');
+        const ended = await run.exit;
+        expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+      }
+      const exit = await run.exit;
+      expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+      const tables = ['items', 'late'];
+      const sourceData = await readDatabase(source.url, tables);
+      expect(sourceData.get('late')?.rows).toHaveLength(1);
+      expectSameData(sourceData, await readDatabase(target.url, tables));
+      expect((await ferry(['cleanup', plan])).status).toBe(0);
+    });
+
     it('stops with exit 1 naming the table and the column when a column is dropped', async () => {
       const { source, plan, state } = await setUp(sourceEngine, targetEngine, 'syncdrop');
       const run = startRun(plan);
