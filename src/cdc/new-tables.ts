@@ -70,8 +70,10 @@ export class NewTables {
 
   /** Looks in the source's catalog for tables the plan picks that are not synced yet. */
   async look(): Promise<void> {
-    const schema = await this.options.source.introspect();
-    const names = schema.tables.map((table) => table.name);
+    const { source } = this.options;
+    const names = source.tableNames
+      ? await source.tableNames()
+      : (await source.introspect()).tables.map((table) => table.name);
     for (const name of newTableNames(names, (n) => this.options.relations.has(n), this.options.wants)) {
       this.pending.add(name);
     }

@@ -300,6 +300,13 @@ export interface Connector {
    */
   introspect(filter?: TableFilter): Promise<DatabaseSchema>;
 
+  /**
+   * The names of the tables `introspect()` would describe, without describing them: cheap enough
+   * to call every few seconds (a sync looks for new tables this way). Absent = the engine lists
+   * them only through `introspect`.
+   */
+  tableNames?(): Promise<string[]>;
+
   /** Which of `names` exist as tables here, and whether each holds rows. Writes nothing. */
   existingTables(names: string[]): Promise<ExistingTable[]>;
 

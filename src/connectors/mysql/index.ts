@@ -104,6 +104,13 @@ export class MysqlConnector implements Connector {
     });
   }
 
+  async tableNames(): Promise<string[]> {
+    const rows = await this.session.use((connection) =>
+      this.session.run<{ table_name: string }>(connection, 'Listing tables', SELECT_EXISTING_TABLES),
+    );
+    return rows.map((row) => row.table_name).filter((name) => !isMysqlProgressTable(name));
+  }
+
   async existingTables(names: string[]): Promise<ExistingTable[]> {
     return this.session.use(async (connection) => {
       const rows = await this.session.run<{ table_name: string }>(

@@ -53,7 +53,7 @@ import { createPostgresProgress, postgresRecordedChunks } from './progress.js';
 import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf } from './session.js';
 import { PostgresSnapshot } from './snapshot.js';
-import { EXISTING_TABLES } from './sql.js';
+import { EXISTING_TABLES, TABLE_NAMES } from './sql.js';
 import { openSyncSnapshot } from './sync-snapshot.js';
 import { postgresAcceptsTextLines } from './text-lines.js';
 import { isPostgresTransient } from './transient.js';
@@ -144,6 +144,13 @@ export class PostgresConnector implements Connector {
 
   introspect(filter?: TableFilter): Promise<DatabaseSchema> {
     return this.withClient('Reading the schema', (client) => introspectPostgres(client, this.schema, filter));
+  }
+
+  async tableNames(): Promise<string[]> {
+    const rows = await this.withClient('Listing tables', async (client) => {
+      return (await client.query<{ name: string }>(TABLE_NAMES, [this.schema])).rows;
+    });
+    return rows.map((row) => row.name).filter((name) => name !== PROGRESS_TABLE && !isSyncTable(name));
   }
 
   existingTables(names: string[]): Promise<ExistingTable[]> {
