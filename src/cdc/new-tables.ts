@@ -55,6 +55,8 @@ export function newTableNames(
 /** Keeps the tables to add and adds them when the sync pass says it may. */
 export class NewTables {
   private readonly pending = new Set<string>();
+  /** Names the catalog lists that describe found no table for (not one Ferry copies): not looked at again. */
+  private readonly undescribed = new Set<string>();
 
   constructor(private readonly options: NewTablesOptions) {}
 
@@ -74,15 +76,16 @@ export class NewTables {
     const names = source.tableNames
       ? await source.tableNames()
       : (await source.introspect()).tables.map((table) => table.name);
-    for (const name of newTableNames(names, (n) => this.options.relations.has(n), this.options.wants)) {
+    const wanted = (name: string) => !this.undescribed.has(name) && this.options.wants(name);
+    for (const name of newTableNames(names, (n) => this.options.relations.has(n), wanted)) {
       this.pending.add(name);
     }
   }
 
   /**
-   * Adds every waiting table: creates it on the target, has the stream follow it, copies its
-   * rows, then its indexes. Call only while no target transaction is open (the pass has drained).
-   * Returns the tables added.
+   * Adds every waiting table: has the stream follow it, creates it on the target, copies its rows,
+   * then builds its indexes. Call only while no target transaction is open (the pass has drained)
+   * and before the stream's next item is applied. Returns the tables added.
    */
   async add(stream: ChangeStream): Promise<SyncedTable[]> {
     const added: SyncedTable[] = [];
@@ -90,7 +93,10 @@ export class NewTables {
       try {
         if (this.options.relations.has(name)) continue;
         const described = await this.options.describe(name);
-        if (!described) continue;
+        if (!described) {
+          this.undescribed.add(name);
+          continue;
+        }
         await this.addOne(described, stream);
         added.push(described.synced);
       } finally {
