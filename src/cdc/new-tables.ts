@@ -7,7 +7,7 @@
  * changes replay over it (the appliers are idempotent): nothing is lost, nothing is applied twice
  * to a different result.
  */
-import type { Connector } from '../connectors/connector.js';
+import type { Connector, SchemaNote } from '../connectors/connector.js';
 import { emit } from '../engine/events.js';
 import { SyncError } from '../errors.js';
 import type { Table } from '../schema/table.js';
@@ -20,6 +20,8 @@ import type { SyncReporter } from './sync-events.js';
 export interface DescribedTable {
   stream: Table;
   synced: SyncedTable;
+  /** What the plan's shaping left out (a foreign key to a table outside the set, …), said to the user. */
+  notes?: SchemaNote[];
 }
 
 /** What adding tables needs. */
@@ -107,7 +109,10 @@ export class NewTables {
     return added;
   }
 
-  private async addOne({ stream: streamTable, synced }: DescribedTable, stream: ChangeStream): Promise<void> {
+  private async addOne(
+    { stream: streamTable, synced, notes = [] }: DescribedTable,
+    stream: ChangeStream,
+  ): Promise<void> {
     const { source, target, coercions } = this.options;
     const request = { sourceDialect: source.dialect, tables: [synced.target], coercions };
     const [existing] = await target.existingTables([synced.target.name]);
@@ -122,7 +127,7 @@ export class NewTables {
     await stream.addTables([streamTable]);
     // An empty one is left by an add that did not finish: it is made again.
     if (existing) await target.dropTables([synced.target.name]);
-    await target.createSchema(request, 'tables');
+    notes.push(...(await target.createSchema(request, 'tables')));
     this.options.relations.add(synced);
     this.options.tables.push(synced);
     this.options.streamTables.push(streamTable);
@@ -133,7 +138,12 @@ export class NewTables {
       coercions,
     });
     const written = await target.write(synced.target, batches, { coercions });
-    await target.createSchema(request, 'constraints');
+    notes.push(...(await target.createSchema(request, 'constraints')));
+    for (const note of notes) {
+      emit(this.options.reporters, 'onSyncWarning', {
+        message: `new table ${note.table}${note.object ? ` (${note.object})` : ''}: ${note.message}`,
+      });
+    }
     emit(this.options.reporters, 'onSchemaChange', {
       table: synced.source.name,
       change: `new table created on the target as ${synced.target.name} and copied (${written.rows} rows); its changes are followed`,

@@ -19,8 +19,9 @@ import type { VerifyReporter } from '../verify/verify-events.js';
 import type { VerifyResult } from '../verify/verify-result.js';
 import { withConnectedPair } from './connect-pair.js';
 import type { CopyOptions } from './copy-options.js';
-import { resolveTables } from './select-tables.js';
-import { rulesKeepColumn, rulesPick } from './table-rules.js';
+import { prepareTables, resolveTables } from './select-tables.js';
+import { applyTableRules, rulesKeepColumn, rulesPick } from './table-rules.js';
+import { planTargetNames } from './target-names.js';
 
 /** What the sync phase needs of the run. */
 export interface RunSyncOptions {
@@ -60,13 +61,19 @@ async function describeForSync(
   copy: RunSyncOptions['copy'],
   name: string,
 ): Promise<DescribedTable | undefined> {
-  const present = await source.introspect({ tables: [name] });
-  if (!present.tables.some((table) => table.name === name)) return undefined;
-  const resolved = await resolveTables(source, target, { ...copy, tables: [name] });
-  const at = resolved.chosen.findIndex((table) => table.name === name);
-  const stream = resolved.schema.tables.find((table) => table.name === name);
-  if (at < 0 || !stream) return undefined;
-  return { stream, synced: { source: resolved.prepared.tables[at]!, target: resolved.targetTables[at]! } };
+  const [stream] = (await source.introspect({ tables: [name] })).tables;
+  if (!stream || stream.name !== name) return undefined;
+  // As resolveTables shapes a table, without its check that every rule still matches a table:
+  // a table the plan names may be gone by now, which is no reason to stop the stream.
+  const shaped = applyTableRules([stream], copy.tableRules ?? []);
+  const prepared = prepareTables(shaped.tables, source.dialect, target.dialect);
+  const { tables } = planTargetNames(prepared.tables, target.capabilities, shaped.names);
+  const sourceTable = prepared.tables[0];
+  const named = tables[0];
+  if (!sourceTable || !named) return undefined;
+  const { rowFilter: _source, ...targetTable } = named;
+  const notes = [...shaped.notes, ...prepared.notes];
+  return { stream, synced: { source: sourceTable, target: targetTable }, notes };
 }
 
 /** Streams changes until a cutover or a stop. Throws what made the stream give up. */
