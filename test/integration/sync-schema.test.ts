@@ -5,7 +5,7 @@
  * and later; after the cutover the target equals the source value by value. A dropped column stops
  * the run with exit 1 and a message naming the table and the column.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -258,6 +258,72 @@ describe('a column added in the middle of a MariaDB table during a sync into Pos
       'mid',
     ]);
     expectSameData(sourceData, inSourceOrder(sourceData, targetData));
+    expect((await ferry(['cleanup', plan])).status).toBe(0);
+  });
+});
+
+describe("a sync with table rules follows the plan's names and picks", () => {
+  it('renames added columns and new tables as the rules say, and leaves out what they exclude', async () => {
+    const { source, target, plan, state } = await setUp('mysql', 'postgres', 'syncrules');
+    const rules = [
+      'tables:',
+      '  - include: items',
+      '    columns:',
+      '      exclude: [note]',
+      '      rename: { name: title }',
+      '  - include: "ext_*"',
+      '  - exclude: "ext_skip*"',
+      '',
+    ].join('\n');
+    writeFileSync(plan, readFileSync(plan, 'utf8') + rules);
+    // A plan's patterns must match a table when the run starts.
+    await onSource('mysql', source, [
+      'CREATE TABLE ext_seed (id int PRIMARY KEY)',
+      'CREATE TABLE ext_skip0 (id int PRIMARY KEY)',
+    ]);
+    const run = startRun(plan);
+    cleanup.push(() => {
+      run.child.kill('SIGKILL');
+    });
+    await syncBegun(state, run.exit);
+    await onSource('mysql', source, [
+      'ALTER TABLE items ADD COLUMN note2 varchar(20) NULL',
+      "INSERT INTO items (id, name, note, note2) VALUES (400, 'ruled', 'left out', 'kept')",
+      'CREATE TABLE ext_one (id int PRIMARY KEY, v varchar(10) NULL)',
+      "INSERT INTO ext_one VALUES (1, 'picked')",
+      'CREATE TABLE ext_skip1 (id int PRIMARY KEY)',
+      'INSERT INTO ext_skip1 VALUES (1)',
+      'CREATE TABLE other (id int PRIMARY KEY)',
+      'INSERT INTO other VALUES (1)',
+    ]);
+    await sleep(1500);
+    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
+    if (cutover.status !== 0) {
+      run.child.kill('SIGTERM');
+      const ended = await run.exit;
+      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
+    }
+    const exit = await run.exit;
+    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    const tables = await pgQuery<{ name: string }>(
+      target.name,
+      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '\\_ferry%' ORDER BY 1",
+    );
+    expect(tables.map((row) => row.name)).toEqual(['ext_one', 'ext_seed', 'items']);
+    const items = await pgQuery(
+      target.name,
+      'SELECT id, title, note2 FROM items WHERE id IN (1, 400) ORDER BY id',
+    );
+    expect(items).toEqual([
+      { id: 1, title: 'item 1', note2: null },
+      { id: 400, title: 'ruled', note2: 'kept' },
+    ]);
+    const columns = await pgQuery<{ name: string }>(
+      target.name,
+      "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'items' ORDER BY ordinal_position",
+    );
+    expect(columns.map((row) => row.name)).toEqual(['id', 'title', 'note2']);
+    expect(await pgQuery(target.name, 'SELECT id, v FROM ext_one')).toEqual([{ id: 1, v: 'picked' }]);
     expect((await ferry(['cleanup', plan])).status).toBe(0);
   });
 });
