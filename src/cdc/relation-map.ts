@@ -5,13 +5,19 @@
  * target names and only the copied columns.
  */
 import { SyncError } from '../errors.js';
-import type { Table } from '../schema/table.js';
+import type { Column, Table } from '../schema/table.js';
 import type { ChangeRelation, ChangeValue, RowChange } from './change.js';
 
 /** A synced table: the source table as the plan shaped it, and the target table it lands in (same column order). */
 export interface SyncedTable {
   source: Table;
   target: Table;
+  /**
+   * Source columns added during sync (appended to both tables): a relation from before they were
+   * added lacks them, and its changes leave them out (an insert gets the target's default, an
+   * update leaves them as they are).
+   */
+  added?: readonly string[];
 }
 
 interface MappedRelation {
@@ -25,7 +31,7 @@ interface MappedRelation {
 /** Rewrites source changes into target changes. */
 export class RelationMap {
   private readonly tables = new Map<string, SyncedTable>();
-  private readonly mapped = new WeakMap<ChangeRelation, MappedRelation | null>();
+  private mapped = new WeakMap<ChangeRelation, MappedRelation | null>();
 
   constructor(tables: readonly SyncedTable[]) {
     for (const table of tables) this.tables.set(table.source.name, table);
@@ -36,9 +42,10 @@ export class RelationMap {
     return this.tables.has(sourceTable);
   }
 
-  /** Adds a table to sync (a table that appeared on the source during sync). */
+  /** Adds a table to sync (a table that appeared on the source during sync), or replaces one that gained columns. */
   add(table: SyncedTable): void {
     this.tables.set(table.source.name, table);
+    this.mapped = new WeakMap();
   }
 
   /** The synced table of a source table name. */
@@ -80,15 +87,20 @@ export class RelationMap {
     const targetNameOf = new Map(
       table.source.columns.map((column, index) => [column.name, table.target.columns[index]!.name]),
     );
-    const rowPositions = table.source.columns.map((column) => {
+    const added = new Set(table.added ?? []);
+    const rowPositions: number[] = [];
+    const columns: Column[] = [];
+    table.source.columns.forEach((column, index) => {
       const position = positionOf.get(column.name);
+      if (position === undefined && added.has(column.name)) return;
       if (position === undefined) {
         throw new SyncError(
           'SYNC_COLUMN_GONE',
           `The change stream describes table ${source.name} without column ${column.name}, which the target holds: the column was dropped or renamed on the source during sync. Ferry follows only added nullable columns; copy the table again (ferry run --restart).`,
         );
       }
-      return position;
+      rowPositions.push(position);
+      columns.push(table.target.columns[index]!);
     });
     const keyPositions: number[] = [];
     const key: string[] = [];
@@ -98,7 +110,7 @@ export class RelationMap {
       keyPositions.push(index);
       key.push(targetName);
     }
-    const relation: ChangeRelation = { name: table.target.name, columns: table.target.columns, key };
+    const relation: ChangeRelation = { name: table.target.name, columns, key };
     const result = { relation, rowPositions, keyPositions };
     this.mapped.set(source, result);
     return result;

@@ -11,6 +11,7 @@ import { messageOf, PreconditionError } from '../errors.js';
 import type { Table } from '../schema/table.js';
 import type { Coercions } from '../values/coercions.js';
 import type { SyncControl } from './cutover-request.js';
+import type { DescribedTable } from './new-tables.js';
 import { RelationMap, type SyncedTable } from './relation-map.js';
 import { SchemaFollower } from './schema-follower.js';
 import type { SyncReporter } from './sync-events.js';
@@ -32,6 +33,12 @@ export interface SyncChangesOptions {
   wants(table: string): boolean;
   /** Whether the plan copies this column of this source table. */
   keepsColumn(table: string, column: string): boolean;
+  /** A source table as it is now and as the plan shapes and names it (new tables, added columns); undefined when gone. */
+  describe(table: string): Promise<DescribedTable | undefined>;
+  /** Source tables the plan picks that the target lacks yet: added (created, followed, copied) as tables that appear. */
+  newTables?: string[];
+  /** Seconds between looks in the source's catalog for new tables the plan picks (default 10). */
+  catalogSeconds?: number;
   coercions: Coercions;
   /** Sessions applying at once (default 4; SQLite 1). */
   sessions?: number;
@@ -65,12 +72,18 @@ export async function syncChanges(options: SyncChangesOptions): Promise<SyncPass
   const reporters = options.reporters ?? [];
   const relations = new RelationMap(options.tables);
   const schema = new SchemaFollower({
+    source,
+    target,
     relations,
     tables: options.tables,
+    streamTables: options.sourceTables,
     wants: options.wants,
     keepsColumn: options.keepsColumn,
+    describe: options.describe,
+    coercions: options.coercions,
     reporters,
   });
+  for (const name of options.newTables ?? []) schema.appeared(name);
   const applier = await target.openApplier({ stream: options.stream, coercions: options.coercions });
   const retries = options.retries ?? 5;
   let failures = 0;
@@ -84,13 +97,13 @@ export async function syncChanges(options: SyncChangesOptions): Promise<SyncPass
           applier,
           stream: options.stream,
           origin: options.origin,
-          sourceTables: options.sourceTables,
           relations,
           schema,
           sessions: options.sessions ?? DEFAULT_SYNC_SESSIONS,
           queued: (options.sessions ?? DEFAULT_SYNC_SESSIONS) * 16,
           heartbeatSeconds: options.heartbeatSeconds ?? 1,
           progressSeconds: options.progressSeconds ?? 1,
+          catalogSeconds: options.catalogSeconds ?? 10,
           retainedAlarmBytes: options.retainedAlarmBytes ?? 1024 ** 3,
           reporters,
           ...(options.control ? { control: options.control } : {}),

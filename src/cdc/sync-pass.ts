@@ -7,7 +7,6 @@
 import type { Connector } from '../connectors/connector.js';
 import { emit } from '../engine/events.js';
 import { ConnectionError, SyncError } from '../errors.js';
-import type { Table } from '../schema/table.js';
 import { AppliedPositions, type PositionTicket } from './applied-positions.js';
 import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
@@ -31,8 +30,6 @@ export interface SyncPassOptions {
   stream: string;
   /** Where the stream starts when the target holds nothing of it (the snapshot's position). */
   origin: Record<string, string>;
-  /** The source tables as introspected, for the stream to decode. */
-  sourceTables: Table[];
   relations: RelationMap;
   schema: SchemaFollower;
   sessions: number;
@@ -40,6 +37,8 @@ export interface SyncPassOptions {
   queued: number;
   heartbeatSeconds: number;
   progressSeconds: number;
+  /** Seconds between looks in the source's catalog for new tables the plan picks. */
+  catalogSeconds: number;
   /** Warn when the source keeps more change log than this for the stream. */
   retainedAlarmBytes: number;
   reporters: readonly SyncReporter[];
@@ -108,7 +107,7 @@ class Pass {
     const from = state.watermark?.fields ?? options.origin;
     this.stream = await source.openChangeStream!({
       name: options.stream,
-      tables: options.sourceTables,
+      tables: options.schema.sourceTables(),
       from,
       heartbeatSeconds: options.heartbeatSeconds,
     });
@@ -119,7 +118,10 @@ class Pass {
       attempt: options.attempt,
     });
     const timer = setInterval(() => void this.tick(), options.progressSeconds * 1000);
+    const catalog = setInterval(() => void this.lookForTables(), options.catalogSeconds * 1000);
     try {
+      // Tables the target lacks (an earlier attempt's sync did not finish adding them): before any change.
+      if (options.schema.tablesWaiting) await this.addTables();
       await this.read();
       await this.finishStreamed(false);
       await this.scheduler.drain();
@@ -136,6 +138,7 @@ class Pass {
       throw error;
     } finally {
       clearInterval(timer);
+      clearInterval(catalog);
       await this.finishStreamed(false).catch(() => undefined);
       await this.pool.close();
       await this.stream.close().catch(() => undefined);
@@ -161,6 +164,31 @@ class Pass {
       }
       await this.handle(result.value);
       if (this.tickFailure) throw this.tickFailure;
+      if (this.options.schema.tablesWaiting && !this.streamed) await this.addTables();
+    }
+  }
+
+  /** Adds the new tables that wait, between two transactions with nothing open on the target. */
+  private async addTables(): Promise<void> {
+    await this.scheduler.drain();
+    for (const table of await this.options.schema.addTables(this.stream)) this.writeSets.add(table.target);
+  }
+
+  private looking = false;
+
+  /** Every `catalogSeconds`: the source's catalog, for new tables the plan picks (added by the read loop). */
+  private async lookForTables(): Promise<void> {
+    if (this.looking || this.stopBy) return;
+    this.looking = true;
+    try {
+      await this.options.schema.lookForTables();
+    } catch (error) {
+      // A lost source connection is the stream's to notice (it reopens); the next look tries again.
+      if (this.options.source.isTransient(error)) return;
+      this.tickFailure ??= error;
+      this.stop();
+    } finally {
+      this.looking = false;
     }
   }
 
@@ -173,7 +201,7 @@ class Pass {
       // A schema item may come between two parts of a transaction (the table's first row in it
       // showed a new definition): the transaction goes on after it, so it is not ended here.
       if (!this.streamed) await this.scheduler.drain();
-      await this.options.schema.follow(item, this.options.target);
+      await this.options.schema.follow(item, { transactionOpen: this.streamed !== undefined });
       return;
     }
     await this.transaction(item.part);
@@ -401,6 +429,8 @@ class Pass {
         return;
       }
       const backlog = await this.stream.backlog();
+      // A table created since the last look is part of what the cutover drains.
+      await this.options.schema.lookForTables();
       cutover.final = backlog.head;
       emit(this.options.reporters, 'onCutover', {
         step: 'draining',
@@ -408,7 +438,8 @@ class Pass {
         sourcePosition: backlog.head.fields,
       });
     }
-    if (this.stored && this.stored.key >= cutover.final.key && this.lag.pendingChanges === 0) {
+    const settled = this.lag.pendingChanges === 0 && !this.options.schema.tablesWaiting;
+    if (this.stored && this.stored.key >= cutover.final.key && settled) {
       emit(this.options.reporters, 'onCutover', {
         step: 'drained',
         detail: 'every change up to the final position is applied',

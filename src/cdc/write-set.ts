@@ -29,6 +29,11 @@ export class WriteSets {
     this.tables = new Map(tables.map((table) => [table.name, table]));
   }
 
+  /** Describes a target table added during sync by its keys too. */
+  add(table: Table): void {
+    this.tables.set(table.name, table);
+  }
+
   /**
    * The write set of a transaction's changes: one string per key value touched. Text is compared
    * without case and trailing spaces, so that keys a target's collation holds equal always meet

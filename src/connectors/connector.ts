@@ -171,6 +171,9 @@ export interface SchemaRequest {
   parallel?: number;
 }
 
+/** Where added columns come from, for `addColumns`: as a SchemaRequest says it. */
+export type ColumnsRequest = Pick<SchemaRequest, 'sourceDialect' | 'coercions'>;
+
 /** The steps of `createSchema`: tables before the data, constraints after it, sequences again at a cutover. */
 export type SchemaPhase = 'tables' | 'constraints' | 'sequences';
 
@@ -297,6 +300,13 @@ export interface Connector {
    */
   introspect(filter?: TableFilter): Promise<DatabaseSchema>;
 
+  /**
+   * The names of the tables `introspect()` would describe, without describing them: cheap enough
+   * to call every few seconds (a sync looks for new tables this way). Absent = the engine lists
+   * them only through `introspect`.
+   */
+  tableNames?(): Promise<string[]>;
+
   /** Which of `names` exist as tables here, and whether each holds rows. Writes nothing. */
   existingTables(names: string[]): Promise<ExistingTable[]>;
 
@@ -315,6 +325,16 @@ export interface Connector {
    * for each thing it could not carry exactly (never drops one silently).
    */
   createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]>;
+
+  /**
+   * Target side, sync mode: adds `columns` (already named for the target, typed as the source
+   * describes them) at the end of table `table`, rendered as `createSchema` renders a column
+   * (type mapping, default, nullability), in one statement where the engine allows. A column of
+   * that name that exists already is left as it is, so a replay is harmless. Called only while no
+   * apply session holds the table. Returns a note for what could not be carried (a default);
+   * throws DatabaseError naming the table when the engine refuses. Absent = the engine cannot.
+   */
+  addColumns?(table: string, columns: Column[], request: ColumnsRequest): Promise<SchemaNote[]>;
 
   /** Recreates views, triggers and routines from a source of the same dialect. */
   createObjects(objects: SchemaObject[]): Promise<void>;

@@ -4,10 +4,12 @@
  * tables are verified, sequences set past the source's values, and the final positions recorded.
  */
 import type { CutoverRequest, SyncCommand } from '../cdc/cutover-request.js';
+import type { DescribedTable } from '../cdc/new-tables.js';
 import type { SyncedTable } from '../cdc/relation-map.js';
 import { syncChanges } from '../cdc/sync-changes.js';
 import type { SyncReporter } from '../cdc/sync-events.js';
 import type { SyncProgress } from '../cdc/sync-progress.js';
+import type { Connector } from '../connectors/connector.js';
 import { SyncError } from '../errors.js';
 import { redact } from '../secrets.js';
 import type { StateStore } from '../state/state-store.js';
@@ -17,8 +19,9 @@ import type { VerifyReporter } from '../verify/verify-events.js';
 import type { VerifyResult } from '../verify/verify-result.js';
 import { withConnectedPair } from './connect-pair.js';
 import type { CopyOptions } from './copy-options.js';
-import { resolveTables } from './select-tables.js';
-import { rulesKeepColumn, rulesPick } from './table-rules.js';
+import { prepareTables, resolveTables } from './select-tables.js';
+import { applyTableRules, rulesKeepColumn, rulesPick } from './table-rules.js';
+import { planTargetNames } from './target-names.js';
 
 /** What the sync phase needs of the run. */
 export interface RunSyncOptions {
@@ -48,6 +51,31 @@ export interface SyncOutcome {
   instructions: string[];
 }
 
+/**
+ * One source table as it is now (every column, for the stream) and as the plan's rules shape and
+ * name it (for the target), the way the run resolved its tables; undefined when it is gone.
+ */
+async function describeForSync(
+  source: Connector,
+  target: Connector,
+  copy: RunSyncOptions['copy'],
+  name: string,
+): Promise<DescribedTable | undefined> {
+  const [stream] = (await source.introspect({ tables: [name] })).tables;
+  if (!stream || stream.name !== name) return undefined;
+  // As resolveTables shapes a table, without its check that every rule still matches a table:
+  // a table the plan names may be gone by now, which is no reason to stop the stream.
+  const shaped = applyTableRules([stream], copy.tableRules ?? []);
+  const prepared = prepareTables(shaped.tables, source.dialect, target.dialect);
+  const { tables } = planTargetNames(prepared.tables, target.capabilities, shaped.names);
+  const sourceTable = prepared.tables[0];
+  const named = tables[0];
+  if (!sourceTable || !named) return undefined;
+  const { rowFilter: _source, ...targetTable } = named;
+  const notes = [...shaped.notes, ...prepared.notes];
+  return { stream, synced: { source: sourceTable, target: targetTable }, notes };
+}
+
 /** Streams changes until a cutover or a stop. Throws what made the stream give up. */
 export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   const { store } = options;
@@ -74,11 +102,18 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   };
   const result = await withConnectedPair(options.source, options.target, async (source, target) => {
     const resolved = await resolveTables(source, target, options.copy);
-    const tables: SyncedTable[] = resolved.prepared.tables.map((table, index) => ({
-      source: table,
-      target: resolved.targetTables[index]!,
-    }));
-    const chosen = new Set(resolved.chosen.map((table) => table.name));
+    const onTarget = new Set(
+      (await target.existingTables(resolved.targetTables.map((table) => table.name))).map((t) => t.name),
+    );
+    const tables: SyncedTable[] = [];
+    // Tables the target lacks appeared during an earlier attempt's sync and were not added yet.
+    const missing: string[] = [];
+    resolved.prepared.tables.forEach((table, index) => {
+      const targetTable = resolved.targetTables[index]!;
+      if (onTarget.has(targetTable.name)) tables.push({ source: table, target: targetTable });
+      else missing.push(table.name);
+    });
+    const chosen = new Set(tables.map((table) => table.source.name));
     return syncChanges({
       source,
       target,
@@ -86,7 +121,12 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
       origin,
       sourceTables: resolved.schema.tables.filter((table) => chosen.has(table.name)),
       tables,
-      wants: (name) => rulesPick(rules, name) && !(options.copy.exclude ?? []).includes(name),
+      wants: (name) =>
+        rulesPick(rules, name) &&
+        !(options.copy.exclude ?? []).includes(name) &&
+        (!options.copy.tables?.length || options.copy.tables.includes(name)),
+      describe: (name) => describeForSync(source, target, options.copy, name),
+      newTables: missing,
       keepsColumn: (table, column) => rulesKeepColumn(rules, table, column),
       coercions: new Coercions(options.copy.coerce ?? []),
       ...(options.sessions ? { sessions: options.sessions } : {}),

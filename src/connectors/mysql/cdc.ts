@@ -3,7 +3,7 @@
  * recorded file and position, grouped into transactions (GTID or BEGIN to XID or COMMIT), the
  * followed tables' row events decoded into canonical values exactly as the reader gives them, cut
  * into parts of about `maxPartBytes`; TRUNCATE and DDL of a followed table become truncate changes
- * and schema items; everything else, and the server's heartbeats, become progress items.
+ * and schema items, a table a DDL statement creates a schema item without `before`; everything else, and the server's heartbeats, become progress items.
  */
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from '../../cdc/change.js';
 import { UNCHANGED } from '../../cdc/change.js';
@@ -27,7 +27,7 @@ import {
   splitEvent,
 } from './binlog-events.js';
 import { advanceGtidPosition, binlogFileNumber, binlogStreamPosition } from './binlog-position.js';
-import { FollowedTable } from './binlog-relations.js';
+import { FollowedTable, relationOf } from './binlog-relations.js';
 import { parseRows, rowsEventTable } from './binlog-rows.js';
 import { type StatementTable, statementMeaning } from './binlog-statements.js';
 import { parseTableMap, type TableMap } from './binlog-table-map.js';
@@ -284,6 +284,7 @@ export class MysqlChangeStream implements ChangeStream {
             } else if (meaning.kind === 'ddl') {
               yield* this.flushForSchema(current);
               yield* this.redescribe(this.followedIn(meaning.tables), query.statement);
+              yield* this.appeared(meaning.tables, query.statement);
             }
             if (current.standalone) {
               yield* this.commit(current, header);
@@ -420,6 +421,25 @@ export class MysqlChangeStream implements ChangeStream {
       const item: StreamItem = { type: 'schema', before: old.relation, after: fresh.relation };
       if (statement !== undefined) item.statement = statement;
       yield item;
+    }
+  }
+
+  /**
+   * A schema item with no `before` for each table of this database that a DDL statement names,
+   * that the stream does not follow, and that exists now (CREATE TABLE, RENAME TABLE … TO): the
+   * engine decides whether to follow it (addTables).
+   */
+  private async *appeared(tables: StatementTable[], statement: string): AsyncGenerator<StreamItem> {
+    const names = [
+      ...new Set(
+        tables
+          .filter(({ database, table }) => database === this.database && !this.followed.has(table))
+          .map(({ table }) => table),
+      ),
+    ];
+    if (names.length === 0) return;
+    for (const table of await this.describe(names)) {
+      yield { type: 'schema', after: relationOf(table.name, table), statement };
     }
   }
 

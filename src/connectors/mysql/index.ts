@@ -15,6 +15,7 @@ import type {
   AccessRequest,
   ChecksumOptions,
   ChunkPlanOptions,
+  ColumnsRequest,
   Connector,
   ConnectorCapabilities,
   ExistingTable,
@@ -44,7 +45,7 @@ import { createObjects, introspectObjects } from './objects.js';
 import { mysqlAcceptsEncoding, mysqlRowEncodings } from './passthrough.js';
 import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
 import { MysqlReader } from './reader.js';
-import { createConstraints, createTables, positionAutoIncrements } from './schema-phases.js';
+import { addColumns, createConstraints, createTables, positionAutoIncrements } from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
 import { MysqlSnapshot } from './snapshot.js';
 import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
@@ -103,6 +104,13 @@ export class MysqlConnector implements Connector {
     });
   }
 
+  async tableNames(): Promise<string[]> {
+    const rows = await this.session.use((connection) =>
+      this.session.run<{ table_name: string }>(connection, 'Listing tables', SELECT_EXISTING_TABLES),
+    );
+    return rows.map((row) => row.table_name).filter((name) => !isMysqlProgressTable(name));
+  }
+
   async existingTables(names: string[]): Promise<ExistingTable[]> {
     return this.session.use(async (connection) => {
       const rows = await this.session.run<{ table_name: string }>(
@@ -149,6 +157,15 @@ export class MysqlConnector implements Connector {
         );
       }
     });
+  }
+
+  async addColumns(table: string, columns: Column[], request: ColumnsRequest): Promise<SchemaNote[]> {
+    this.targetColumns.delete(table);
+    try {
+      return await addColumns(this.session, table, columns, request);
+    } finally {
+      this.targetColumns.delete(table);
+    }
   }
 
   async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {

@@ -2,9 +2,9 @@
  * Runs the two DDL phases on a target database: 'tables' before the data, 'constraints' after it
  * (indexes, foreign keys, AUTO_INCREMENT positions). Statements come from ddl.ts.
  */
-import type { Table } from '../../schema/table.js';
+import type { Column, Table } from '../../schema/table.js';
 import { concurrently } from '../concurrently.js';
-import type { SchemaNote, SchemaRequest } from '../connector.js';
+import type { ColumnsRequest, SchemaNote, SchemaRequest } from '../connector.js';
 import {
   alterTable,
   autoIncrementIndex,
@@ -14,7 +14,7 @@ import {
   nextAutoIncrement,
   selectMax,
 } from './ddl.js';
-import type { MysqlDdlContext } from './ddl-columns.js';
+import { type ColumnSpec, columnSpec, columnSql, type MysqlDdlContext } from './ddl-columns.js';
 import type { MysqlConnection, MysqlServerInfo, MysqlSession } from './session.js';
 import { quoteIdentifier, SELECT_CONSTRAINT_NAMES } from './sql.js';
 
@@ -40,6 +40,32 @@ export async function createTables(session: MysqlSession, request: SchemaRequest
       await session.run(connection, `Creating table "${table.name}"`, statement);
     }
   });
+  return notes;
+}
+
+/**
+ * Columns added to a table during a sync: one ALTER TABLE, each column rendered as CREATE TABLE
+ * renders it (MariaDB skips a column that exists already; MySQL has no IF NOT EXISTS for columns).
+ */
+export async function addColumns(
+  session: MysqlSession,
+  table: string,
+  columns: Column[],
+  request: ColumnsRequest,
+): Promise<SchemaNote[]> {
+  const shape: Table = { name: table, columns, primaryKey: [], indexes: [], foreignKeys: [] };
+  const context = ddlContext(session.server, { ...request, tables: [shape] });
+  const notes: SchemaNote[] = [];
+  const specs = columns.flatMap((column): ColumnSpec[] => {
+    const spec = columnSpec(column, shape, context, false, notes);
+    return spec ? [spec] : [];
+  });
+  if (specs.length === 0) return notes;
+  const guard = session.server.flavor === 'mariadb' ? 'IF NOT EXISTS ' : '';
+  const clauses = specs.map((spec) => `ADD COLUMN ${guard}${columnSql(spec)}`);
+  await session.use((connection) =>
+    session.run(connection, `Adding columns to table "${table}"`, alterTable(table, clauses)),
+  );
   return notes;
 }
 

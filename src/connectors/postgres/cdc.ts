@@ -8,6 +8,7 @@ import type { StreamItem, StreamPosition } from '../../cdc/change.js';
 import type { ChangeStream, ChangeStreamOptions, StreamBacklog } from '../../cdc/change-stream.js';
 import { DatabaseError, isFerryError, messageOf, UsageError } from '../../errors.js';
 import type { Table } from '../../schema/table.js';
+import { ACCESS_REPLICA_IDENTITY, type AccessReplicaIdentityRow } from './access.js';
 import {
   type BacklogRow,
   PUBLICATION_TABLES,
@@ -162,15 +163,30 @@ export class PostgresChangeStream implements ChangeStream {
 
   async addTables(tables: Table[]): Promise<void> {
     if (tables.length === 0) return;
+    const names = tables.map((table) => table.name);
+    await this.context.withClient(`Checking the replica identity of ${names.join(', ')}`, async (client) => {
+      const rows = (
+        await client.query<AccessReplicaIdentityRow>(ACCESS_REPLICA_IDENTITY, [this.context.schema, names])
+      ).rows;
+      // In a publication, a table with no row identity refuses UPDATE and DELETE on the source.
+      const keyless = rows.filter(
+        (row) =>
+          row.identity === 'n' ||
+          (row.identity === 'd' && !row.has_primary_key) ||
+          (row.identity === 'i' && !row.has_identity_index),
+      );
+      if (keyless.length > 0) {
+        const list = keyless.map((row) => `"${row.name}"`).join(', ');
+        throw new DatabaseError(
+          'PG_CDC_NO_IDENTITY',
+          `Table(s) ${list} appeared on ${this.context.display} during sync without a primary key or replica identity; added to publication ${this.names.publication}, PostgreSQL would refuse UPDATE and DELETE on them. Give each a primary key (or ALTER TABLE … REPLICA IDENTITY FULL) and run the plan again, or exclude them in the plan.`,
+        );
+      }
+    });
     // Wanted first: their changes may follow the ALTER's commit at once.
     this.changes.accept(tables);
     await this.context.withClient(`Adding tables to publication ${this.names.publication}`, (client) =>
-      ensurePublication(
-        client,
-        this.context.schema,
-        this.names.publication,
-        tables.map((table) => table.name),
-      ),
+      ensurePublication(client, this.context.schema, this.names.publication, names),
     );
   }
 

@@ -167,10 +167,44 @@ export function postgresTablePlan(
 }
 
 /**
+ * `ALTER TABLE … ADD COLUMN IF NOT EXISTS` for columns added to `table` during a sync (with their
+ * enum CHECKs and comments), the columns rendered as CREATE TABLE renders them.
+ */
+export function postgresAddColumnsPlan(
+  schema: string,
+  table: Table,
+  columns: Column[],
+  source: PostgresDdlSource,
+  refusedDefaults: ReadonlySet<string> = new Set(),
+): PostgresTablePlan {
+  const sameDialect = source.sourceDialect === 'postgres';
+  const plan: PlanState = { statements: [], notes: [], after: [], refusedDefaults };
+  const name = qualify(schema, table.name);
+  const parts = columns.map(
+    (column) => `ADD COLUMN IF NOT EXISTS ${columnClause(schema, table, column, source, plan)}`,
+  );
+  for (const column of columns) {
+    if (column.type.kind !== 'enum' || sameDialect || column.type.values.length === 0) continue;
+    const labels = column.type.values.map(quoteLiteral).join(', ');
+    parts.push(
+      `ADD CONSTRAINT ${quoteIdent(enumCheckName(table.name, column.name))} CHECK (${quoteIdent(column.name)} IN (${labels}))`,
+    );
+  }
+  plan.statements.push(`ALTER TABLE ${name} ${parts.join(', ')}`, ...plan.after);
+  for (const column of columns) {
+    if (column.comment === undefined) continue;
+    plan.statements.push(
+      `COMMENT ON COLUMN ${name}.${quoteIdent(column.name)} IS ${quoteLiteral(column.comment)}`,
+    );
+  }
+  return { statements: plan.statements, notes: plan.notes };
+}
+
+/**
  * Cross-dialect literal defaults the server refuses as the column's type (MySQL's zero dates…),
  * each with a note; those columns are created without a default rather than failing the table.
  */
-async function refusedDefaultsOf(
+export async function refusedDefaultsOf(
   client: pg.PoolClient,
   table: Table,
   source: PostgresDdlSource,
@@ -251,6 +285,37 @@ export async function createPostgresTables(
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
+  }
+  return notes;
+}
+
+/** Runs `postgresAddColumnsPlan` in one transaction; returns what could not be carried. */
+export async function addPostgresColumns(
+  client: pg.PoolClient,
+  schema: string,
+  table: Table,
+  columns: Column[],
+  source: PostgresDdlSource,
+): Promise<SchemaNote[]> {
+  const notes: SchemaNote[] = [];
+  const subject = { ...table, columns };
+  const refused =
+    source.sourceDialect === 'postgres'
+      ? new Set<string>()
+      : await refusedDefaultsOf(client, subject, source, notes);
+  const plan = postgresAddColumnsPlan(schema, table, columns, source, refused);
+  notes.push(...plan.notes);
+  await client.query('BEGIN');
+  try {
+    for (const statement of plan.statements) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw new DatabaseError(
+      'PG_ADD_COLUMNS',
+      `Adding column(s) ${columns.map((column) => column.name).join(', ')} to table "${table.name}" on PostgreSQL failed: ${messageOf(error)}`,
+      { cause: error },
+    );
   }
   return notes;
 }

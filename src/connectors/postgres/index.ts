@@ -15,6 +15,7 @@ import {
   type AccessRequest,
   type ChecksumOptions,
   type ChunkPlanOptions,
+  type ColumnsRequest,
   type Connector,
   type ConnectorCapabilities,
   type ExistingTable,
@@ -42,7 +43,7 @@ import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
 import { planPostgresChunks } from './chunk-plan.js';
 import { postgresConnectionError } from './connection-errors.js';
 import { createPostgresConstraints, setPostgresSequences } from './constraints.js';
-import { createPostgresTables } from './ddl.js';
+import { addPostgresColumns, createPostgresTables } from './ddl.js';
 import { dropPostgresChangeStream } from './drop-change-stream.js';
 import { qualify } from './identifiers.js';
 import { introspectPostgres } from './introspect.js';
@@ -52,7 +53,7 @@ import { createPostgresProgress, postgresRecordedChunks } from './progress.js';
 import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf, withPostgresClient } from './session.js';
 import { PostgresSnapshot } from './snapshot.js';
-import { EXISTING_TABLES } from './sql.js';
+import { EXISTING_TABLES, TABLE_NAMES } from './sql.js';
 import { openSyncSnapshot } from './sync-snapshot.js';
 import { postgresAcceptsTextLines } from './text-lines.js';
 import { isPostgresTransient } from './transient.js';
@@ -133,6 +134,13 @@ export class PostgresConnector implements Connector {
     return this.withClient('Reading the schema', (client) => introspectPostgres(client, this.schema, filter));
   }
 
+  async tableNames(): Promise<string[]> {
+    const rows = await this.withClient('Listing tables', async (client) => {
+      return (await client.query<{ name: string }>(TABLE_NAMES, [this.schema])).rows;
+    });
+    return rows.map((row) => row.name).filter((name) => name !== PROGRESS_TABLE && !isSyncTable(name));
+  }
+
   existingTables(names: string[]): Promise<ExistingTable[]> {
     return this.withClient('Looking for existing tables', async (client) => {
       const found = (await client.query<{ name: string }>(EXISTING_TABLES, [this.schema, names])).rows.filter(
@@ -163,6 +171,13 @@ export class PostgresConnector implements Connector {
     // No CASCADE: it would silently empty tables nobody named.
     const list = names.map((name) => qualify(this.schema, name)).join(', ');
     await this.withClient('Emptying tables', (client) => client.query(`TRUNCATE TABLE ${list}`));
+  }
+
+  async addColumns(table: string, columns: Column[], request: ColumnsRequest): Promise<SchemaNote[]> {
+    const shape: Table = { name: table, columns, primaryKey: [], indexes: [], foreignKeys: [] };
+    return this.withClient(`Adding columns to table "${table}"`, (client) =>
+      addPostgresColumns(client, this.schema, shape, columns, request),
+    );
   }
 
   async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {

@@ -298,6 +298,11 @@ export const EXISTING_TABLES = `
 SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname = ANY($2::text[])`;
 
+/** The names of the schema's tables, as TABLES lists them (no partitions), for a sync's look for new tables. */
+export const TABLE_NAMES = `
+SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition`;
+
 /** Whether an enum type of that name exists in the schema. */
 export const TYPE_EXISTS = `
 SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typname = $2`;

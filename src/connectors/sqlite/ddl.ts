@@ -125,3 +125,23 @@ export function createTableSql(table: Table, request: SchemaRequest, notes: Sche
   }
   return `CREATE TABLE ${quoteSqliteIdent(table.name)} (\n  ${parts.join(',\n  ')}\n)`;
 }
+
+/**
+ * `ALTER TABLE … ADD COLUMN` statements (SQLite adds one column per statement) for columns added
+ * during a sync, each rendered as CREATE TABLE renders it, skipping those `existing` has (no case).
+ */
+export function addColumnsSql(
+  table: string,
+  columns: Column[],
+  request: Pick<SchemaRequest, 'sourceDialect' | 'coercions'>,
+  existing: ReadonlySet<string>,
+  notes: SchemaNote[],
+): string[] {
+  const shape: Table = { name: table, columns, primaryKey: [], indexes: [], foreignKeys: [] };
+  const full: SchemaRequest = { ...request, tables: [shape] };
+  return columns.flatMap((column) => {
+    if (existing.has(column.name.toLowerCase())) return [];
+    const sql = columnSql(shape, column, full, notes);
+    return sql === undefined ? [] : [`ALTER TABLE ${quoteSqliteIdent(table)} ADD COLUMN ${sql}`];
+  });
+}

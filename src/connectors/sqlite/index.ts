@@ -14,6 +14,7 @@ import type {
   AccessRequest,
   ChecksumOptions,
   ChunkPlanOptions,
+  ColumnsRequest,
   Connector,
   ConnectorCapabilities,
   ExistingTable,
@@ -37,14 +38,14 @@ import { SqliteApplier } from './apply.js';
 import { sqliteCanRender, sqliteChunkChecksum } from './checksum.js';
 import { planSqliteChunks } from './chunk-plan.js';
 import { createSqliteConstraints, setSqliteNextIds } from './constraints.js';
-import { createTableSql } from './ddl.js';
+import { addColumnsSql, createTableSql } from './ddl.js';
 import { introspectSqlite } from './introspect.js';
 import { sampleSqliteLoad } from './load.js';
 import { createSqliteObjects } from './objects.js';
 import { createSqliteProgress, isSqliteProgressTable, sqliteRecordedChunks } from './progress.js';
 import { readSqliteTable } from './reader.js';
 import { execSqlite, type SqliteDatabase, SqliteSession } from './session.js';
-import { quoteSqliteIdent, SQLITE_PIN_SNAPSHOT, SQLITE_TABLE_EXISTS } from './sql.js';
+import { quoteSqliteIdent, SQLITE_COLUMN_NAMES, SQLITE_PIN_SNAPSHOT, SQLITE_TABLE_EXISTS } from './sql.js';
 import { isSqliteTransient } from './transient.js';
 import { SQLITE_TYPE_SYSTEM } from './types.js';
 import { writeSqliteTable } from './writer.js';
@@ -133,6 +134,25 @@ export class SqliteConnector implements Connector {
           const notes: SchemaNote[] = [];
           for (const table of request.tables) {
             execSqlite(db, `Creating table "${table.name}"`, createTableSql(table, request, notes));
+          }
+          return notes;
+        })(),
+      );
+    });
+  }
+
+  async addColumns(table: string, columns: Column[], request: ColumnsRequest): Promise<SchemaNote[]> {
+    return this.session.exclusive(() => {
+      const db = this.session.writer();
+      return wrapped(`Adding columns to table "${table}" of ${this.session.path}`, () =>
+        db.transaction(() => {
+          const notes: SchemaNote[] = [];
+          const rows = db.prepare(SQLITE_COLUMN_NAMES).all(table) as Array<{
+            name: string;
+          }>;
+          const existing = new Set(rows.map((row) => row.name.toLowerCase()));
+          for (const sql of addColumnsSql(table, columns, request, existing, notes)) {
+            execSqlite(db, `Adding a column to table "${table}"`, sql);
           }
           return notes;
         })(),

@@ -155,3 +155,6 @@ export const SQLITE_PROGRESS_INSERT = `INSERT INTO ${PROGRESS}
 /** The chunks a run recorded, by table and chunk number. */
 export const SQLITE_PROGRESS_SELECT = `SELECT run_id AS run, table_name AS "table", chunk_no AS chunk,
   key_range AS range, "rows", bytes FROM ${PROGRESS} WHERE run_id = ? ORDER BY table_name, chunk_no`;
+
+/** The names of a table's columns, hidden and generated ones too (for adding columns during a sync). */
+export const SQLITE_COLUMN_NAMES = 'SELECT name FROM pragma_table_xinfo(?)';
