@@ -22,7 +22,9 @@ function probeTimeout(seconds: number): string {
 /**
  * The load figures in one row: client backends running a statement in this database, the age in
  * transactions of the oldest backend snapshot (0 when none holds one back), and the largest replay
- * lag of the replicas in seconds (NULL without replicas). The sampling session is left out.
+ * lag of the replicas in seconds (NULL without replicas: physical standbys, whose walsenders are
+ * connected to no database; a logical stream such as Ferry's own sync is not a replica). The
+ * sampling session is left out.
  * https://www.postgresql.org/docs/current/monitoring-stats.html#MONITORING-PG-STAT-ACTIVITY-VIEW
  */
 export const SELECT_LOAD_FIGURES = `SELECT
@@ -31,7 +33,8 @@ export const SELECT_LOAD_FIGURES = `SELECT
       AND pid <> pg_backend_pid()) AS active_backends,
   (SELECT coalesce(max(age(backend_xmin)), 0) FROM pg_stat_activity
     WHERE pid <> pg_backend_pid()) AS xmin_age,
-  (SELECT extract(epoch FROM max(replay_lag)) FROM pg_stat_replication) AS replication_lag`;
+  (SELECT extract(epoch FROM max(r.replay_lag)) FROM pg_stat_replication r
+    JOIN pg_stat_activity a ON a.pid = r.pid WHERE a.datname IS NULL) AS replication_lag`;
 
 /** The row of SELECT_LOAD_FIGURES (count and extract arrive as text). */
 interface LoadFiguresRow {
