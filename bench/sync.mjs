@@ -111,7 +111,13 @@ async function verify(sourceEngine) {
     report = { raw: v.stdout.slice(0, 500), stderr: v.stderr.slice(-500) };
   }
   const countsOk = Object.values(counts).every((c) => c.source === c.target);
-  return { ok: v.code === 0 && countsOk, exitCode: v.code, counts, ferryVerify: report.ok ?? report };
+  const differences = {};
+  for (const t of report.tables ?? []) {
+    const n = (t.counts?.missing ?? 0) + (t.counts?.extra ?? 0) + (t.counts?.different ?? 0);
+    if (n > 0 || t.status !== 'equal') differences[t.table] = { status: t.status, ...t.counts };
+  }
+  const rowsDiffering = Object.values(differences).reduce((a, d) => a + (d.missing ?? 0) + (d.extra ?? 0) + (d.different ?? 0), 0);
+  return { ok: v.code === 0 && countsOk, exitCode: v.code, counts, rowsDiffering, differences, ferryVerify: report.ok ?? report };
 }
 
 /** Cutover (drain, verify) of a streaming run, its exit, and the slot's cleanup. */
@@ -235,9 +241,9 @@ async function pgcopydbDrain(pair, round) {
     log(`${pair} pgcopydb: backlog of ${written.changes} row changes (${written.seconds.toFixed(1)} s); endpos ${endpos}; apply on`);
     const pids = serverPids();
     const cpu0 = serverCpu(pids);
-    pgcopydbSentinel(source, dir, 'endpos', endpos);
+    pgcopydbSentinel(source, 'endpos', endpos);
     const started = performance.now();
-    pgcopydbSentinel(source, dir, 'apply');
+    pgcopydbSentinel(source, 'apply');
     // It applies transactions in commit order: the last one (the mark) on the target means all are.
     let doneAt;
     while (performance.now() - started < timeout * 1000) {
@@ -261,7 +267,8 @@ async function pgcopydbDrain(pair, round) {
     const verified = await verify('postgres');
     const t = timeReport(`${logFile}.time`);
     return {
-      status: verified.ok && doneAt !== undefined ? 'ok' : 'failed',
+      // Reached its end position but the target is not the source: a rate, and a wrong result.
+      status: doneAt === undefined ? 'failed' : verified.ok ? 'ok' : 'differs',
       drainSeconds,
       changes: expected,
       changesPerSecond: expected / drainSeconds,

@@ -11,6 +11,7 @@ import { SERVERS } from './shell.mjs';
 /** The workload's tables, in a stable order. */
 export const SYNC_TABLES = ['accounts', 'items', 'beats', 'marks'];
 
+/** Microseconds since the epoch on the source's clock (the heartbeat's, read back on the target). */
 const NOW_US = {
   postgres: '(extract(epoch FROM clock_timestamp()) * 1000000)::bigint',
   mariadb: 'CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)',
@@ -18,18 +19,21 @@ const NOW_US = {
 
 const SCHEMA = {
   postgres: [
-    'CREATE TABLE accounts (id integer PRIMARY KEY, owner varchar(40) NOT NULL, balance bigint NOT NULL, updated_us bigint)',
-    'CREATE TABLE items (id bigint PRIMARY KEY, account_id integer NOT NULL, name varchar(100) NOT NULL, qty integer, price numeric(12,2), note text, updated_us bigint)',
+    'CREATE TABLE accounts (id integer PRIMARY KEY, owner varchar(40) NOT NULL, balance bigint NOT NULL, updated_at timestamp(6))',
+    'CREATE TABLE items (id bigint PRIMARY KEY, account_id integer NOT NULL, name varchar(100) NOT NULL, qty integer, price numeric(12,2), note text, updated_at timestamp(6))',
     'CREATE TABLE beats (id integer PRIMARY KEY, at_us bigint NOT NULL)',
-    'CREATE TABLE marks (id integer PRIMARY KEY, at_us bigint NOT NULL)',
+    'CREATE TABLE marks (id integer PRIMARY KEY, at timestamp(6) NOT NULL)',
   ],
   mariadb: [
-    'CREATE TABLE accounts (id int PRIMARY KEY, owner varchar(40) NOT NULL, balance bigint NOT NULL, updated_us bigint) ENGINE=InnoDB',
-    'CREATE TABLE items (id bigint PRIMARY KEY, account_id int NOT NULL, name varchar(100) NOT NULL, qty int, price decimal(12,2), note text, updated_us bigint) ENGINE=InnoDB',
+    'CREATE TABLE accounts (id int PRIMARY KEY, owner varchar(40) NOT NULL, balance bigint NOT NULL, updated_at datetime(6)) ENGINE=InnoDB',
+    'CREATE TABLE items (id bigint PRIMARY KEY, account_id int NOT NULL, name varchar(100) NOT NULL, qty int, price decimal(12,2), note text, updated_at datetime(6)) ENGINE=InnoDB',
     'CREATE TABLE beats (id int PRIMARY KEY, at_us bigint NOT NULL) ENGINE=InnoDB',
-    'CREATE TABLE marks (id int PRIMARY KEY, at_us bigint NOT NULL) ENGINE=InnoDB',
+    'CREATE TABLE marks (id int PRIMARY KEY, at datetime(6) NOT NULL) ENGINE=InnoDB',
   ],
 };
+
+/** The source's clock as a timestamp(6) / DATETIME(6) value. */
+const NOW_TS = { postgres: 'clock_timestamp()', mariadb: 'NOW(6)' };
 
 /** Seed sizes: accounts and items rows. */
 export const SEED = { accounts: 100_000, items: 200_000 };
@@ -118,20 +122,21 @@ class Writer {
     this.random = random(20261202 + index);
     this.live = [];
     for (let id = index === 0 ? count : index; id <= SEED.items; id += count) this.live.push(id);
-    this.next = 10_000_000 + index;
+    // New ids stay under 10^6: pgcopydb 0.10 prints wal2json's numbers with 6 significant digits.
+    this.next = 300_000 + index;
     this.changes = 0;
     this.transactions = 0;
   }
 
   statement() {
-    const now = NOW_US[this.engine];
+    const now = NOW_TS[this.engine];
     const r = this.random();
     const pick = () => Math.floor(this.random() * this.live.length);
     if (r < 0.3 || this.live.length < 100) {
       const id = this.next;
       this.next += this.count;
       this.live.push(id);
-      return `INSERT INTO items (id, account_id, name, qty, price, note, updated_us) VALUES (${id}, ${1 + (id % SEED.accounts)}, 'new ${id}', ${id % 50}, ${(id % 9999) / 100}, 'inserted', ${now})`;
+      return `INSERT INTO items (id, account_id, name, qty, price, note, updated_at) VALUES (${id}, ${1 + (id % SEED.accounts)}, 'new ${id}', ${id % 50}, ${(id % 9999) / 100}, 'inserted', ${now})`;
     }
     if (r < 0.5) {
       const at = pick();
@@ -142,11 +147,11 @@ class Writer {
     }
     if (r < 0.9) {
       const id = this.live[pick()];
-      return `UPDATE items SET qty = qty + 1, price = ${Math.floor(this.random() * 1e6) / 100}, updated_us = ${now} WHERE id = ${id}`;
+      return `UPDATE items SET qty = qty + 1, price = ${Math.floor(this.random() * 1e6) / 100}, updated_at = ${now} WHERE id = ${id}`;
     }
     const accounts = Math.floor(SEED.accounts / this.count);
     const id = Math.floor(this.random() * accounts) * this.count + (this.index === 0 ? this.count : this.index);
-    return `UPDATE accounts SET balance = balance + ${1 + Math.floor(this.random() * 100)}, updated_us = ${now} WHERE id = ${id}`;
+    return `UPDATE accounts SET balance = balance + ${1 + Math.floor(this.random() * 100)}, updated_at = ${now} WHERE id = ${id}`;
   }
 
   /** One transaction of 1–10 row changes, sent in one round trip. */
@@ -201,7 +206,7 @@ export async function writeLoad(engine, database, { writers = 4, changes = Infin
 export async function writeMark(engine, database, id) {
   const c = await connect(engine, database);
   try {
-    await c.run(`INSERT INTO marks VALUES (${id}, ${NOW_US[engine]})`);
+    await c.run(`INSERT INTO marks VALUES (${id}, ${NOW_TS[engine]})`);
   } finally {
     await c.close();
   }

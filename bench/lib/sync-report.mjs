@@ -18,8 +18,13 @@ function median(values) {
 const fmt = (n, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
 const result = (runs) => {
-  const failed = runs.filter((r) => r.status !== 'ok').length;
-  return failed ? `**${failed}/${runs.length} failed**` : `identical (${runs.length} runs)`;
+  const failed = runs.filter((r) => r.status === 'failed').length;
+  const differs = runs.filter((r) => r.status === 'differs');
+  const parts = [];
+  if (differs.length)
+    parts.push(`**target differs in ${differs.length}/${runs.length} runs** (${differs.map((r) => `${r.verify?.rowsDiffering ?? '?'} rows`).join(', ')})`);
+  if (failed) parts.push(`**${failed}/${runs.length} failed**`);
+  return parts.length ? parts.join('; ') : `identical (${runs.length} runs)`;
 };
 
 /** The two Markdown tables. */
@@ -34,12 +39,13 @@ export function markdownSyncReport(results) {
       '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     );
     for (const pair of Object.keys(TITLES)) {
-      const peer = drains.filter((r) => r.pair === pair && r.tool === 'pgcopydb' && r.status === 'ok');
+      // A peer that reached its end position gives a rate even when its target came out different.
+      const peer = drains.filter((r) => r.pair === pair && r.tool === 'pgcopydb' && r.status !== 'failed');
       const peerRate = median(peer.map((r) => r.changesPerSecond));
       for (const tool of ['ferry', 'pgcopydb']) {
         const runs = drains.filter((r) => r.pair === pair && r.tool === tool);
         if (runs.length === 0) continue;
-        const ok = runs.filter((r) => r.status === 'ok');
+        const ok = runs.filter((r) => r.status !== 'failed');
         const secs = ok.map((r) => r.drainSeconds);
         const rate = median(ok.map((r) => r.changesPerSecond));
         lines.push(
@@ -70,7 +76,7 @@ export function markdownSyncReport(results) {
     }
     lines.push('');
   }
-  const failures = results.runs.filter((r) => r.status !== 'ok');
+  const failures = results.runs.filter((r) => r.status === 'failed');
   for (const f of failures)
     lines.push(
       `${f.pair} ${f.test} ${f.tool} round ${f.round} failed: \`${String(f.error ?? f.cutoverError ?? JSON.stringify(f.verify?.counts ?? {})).replaceAll('\n', ' ').slice(0, 300)}\``,

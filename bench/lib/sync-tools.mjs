@@ -151,8 +151,15 @@ export function timeReport(timeFile) {
   };
 }
 
-/** Drops every replication slot whose name starts with `prefix`, ending its holder first. */
+/** Drops every replication slot and origin (pgcopydb's, cluster-wide) whose name starts with `prefix`. */
 export function dropSlots(prefix) {
+  for (const [origin] of postgresQuery(`SELECT roname FROM pg_replication_origin WHERE roname LIKE '${prefix}%'`)) {
+    try {
+      postgresQuery(`SELECT pg_replication_origin_drop('${origin}')`);
+    } catch {
+      // still in use by a session that is ending; the next cleanup drops it
+    }
+  }
   const rows = postgresQuery(
     `SELECT slot_name, coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name LIKE '${prefix}%'`,
   );
@@ -175,22 +182,26 @@ export function dropSlots(prefix) {
 export function allowWal2json() {
   const rows = postgresQuery("SELECT setting FROM pg_settings WHERE name = 'output_plugin_libraries'");
   if (rows.length === 0) return 'no output_plugin_libraries setting: nothing to allow';
-  const current = rows[0][0];
-  if (/\bwal2json\b/.test(current)) return `already allowed (${current})`;
-  const wanted = [...current.split(',').map((s) => s.trim()).filter(Boolean), 'wal2json'].join(', ');
-  postgresQuery(`ALTER SYSTEM SET output_plugin_libraries = '${wanted}'`);
+  // A list setting: SHOW quotes an element that holds a comma, so split on commas outside quotes.
+  const current = rows[0][0]
+    .split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)
+    .map((s) => s.trim().replace(/^"|"$/g, ''))
+    .filter(Boolean);
+  if (current.includes('wal2json')) return `already allowed (${current.join(', ')})`;
+  const wanted = [...current, 'wal2json'];
+  postgresQuery(`ALTER SYSTEM SET output_plugin_libraries = ${wanted.map((s) => `'${s}'`).join(', ')}`);
   postgresQuery('SELECT pg_reload_conf()');
-  return `added: output_plugin_libraries = '${wanted}' (ALTER SYSTEM, reload)`;
+  return `added: output_plugin_libraries = ${wanted.join(', ')} (ALTER SYSTEM, reload)`;
 }
 
-/** Starts `pgcopydb clone --follow` with wal2json; its log goes to `logFile`. */
+/** Starts `pgcopydb clone --follow` (0.10 always decodes with wal2json); its log goes to `logFile`. */
 export function startPgcopydb({ source, target, dir, slot, logFile }) {
   const args = [
     'clone',
     '--follow',
-    '--plugin',
-    'wal2json',
     '--slot-name',
+    slot,
+    '--origin',
     slot,
     '--source',
     source,
@@ -243,9 +254,9 @@ export function startPgcopydb({ source, target, dir, slot, logFile }) {
   };
 }
 
-/** Runs `pgcopydb stream sentinel set …` on the source. */
-export function pgcopydbSentinel(source, dir, ...what) {
-  execFileSync('pgcopydb', ['stream', 'sentinel', 'set', ...what, '--source', source, '--dir', dir], {
+/** Runs `pgcopydb stream sentinel set <what> [value]` on the source (options before the value). */
+export function pgcopydbSentinel(source, what, ...value) {
+  execFileSync('pgcopydb', ['stream', 'sentinel', 'set', what, '--source', source, ...value], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 }
