@@ -217,6 +217,10 @@ async function pgcopydbDrain(pair, round) {
       if (ended) throw new Error(`pgcopydb ended early: ${p.log().slice(-1500)}`);
       if (performance.now() > until) throw new Error('pgcopydb did not finish its copy in time');
       try {
+        // Asked first, so that psql prints no error while the tables are not there yet.
+        const [[ready]] = postgresQuery("SELECT to_regclass('public.items') IS NOT NULL", DST);
+        const [[sentinel]] = postgresQuery("SELECT to_regclass('pgcopydb.sentinel') IS NOT NULL", SRC);
+        if (ready !== 't' || sentinel !== 't') throw new Error('not yet');
         const [[n]] = postgresQuery('SELECT count(*) FROM items', DST);
         const [[s]] = postgresQuery('SELECT count(*) FROM pgcopydb.sentinel', SRC);
         if (Number(n) === 200000 && Number(s) === 1 && /[Ff]ollow|[Ss]tream|catchup|prefetch/i.test(p.log())) {
