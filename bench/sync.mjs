@@ -15,7 +15,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { markdownSyncReport } from './lib/sync-report.mjs';
 import { clean, postgresQuery, recreateDatabase, serverCpu, serverPids, url } from './lib/shell.mjs';
 import {
   percentile,
@@ -26,6 +25,7 @@ import {
   writeLoad,
   writeMark,
 } from './lib/sync-load.mjs';
+import { markdownSyncReport } from './lib/sync-report.mjs';
 import {
   allowWal2json,
   dropSlots,
@@ -76,7 +76,12 @@ const resultsFile = path.join('bench/results', `sync-${stamp}.json`);
 const results = {
   kind: 'sync',
   startedAt: new Date().toISOString(),
-  machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+  machine: {
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  },
   settings: { rounds, changes, rate, seconds, writers, sessions, seed: { accounts: 100000, items: 200000 } },
   wal2json: undefined,
   runs: [],
@@ -116,16 +121,33 @@ async function verify(sourceEngine) {
     const n = (t.counts?.missing ?? 0) + (t.counts?.extra ?? 0) + (t.counts?.different ?? 0);
     if (n > 0 || t.status !== 'equal') differences[t.table] = { status: t.status, ...t.counts };
   }
-  const rowsDiffering = Object.values(differences).reduce((a, d) => a + (d.missing ?? 0) + (d.extra ?? 0) + (d.different ?? 0), 0);
-  return { ok: v.code === 0 && countsOk, exitCode: v.code, counts, rowsDiffering, differences, ferryVerify: report.ok ?? report };
+  const rowsDiffering = Object.values(differences).reduce(
+    (a, d) => a + (d.missing ?? 0) + (d.extra ?? 0) + (d.different ?? 0),
+    0,
+  );
+  return {
+    ok: v.code === 0 && countsOk,
+    exitCode: v.code,
+    counts,
+    rowsDiffering,
+    differences,
+    ferryVerify: report.ok ?? report,
+  };
 }
 
 /** Cutover (drain, verify) of a streaming run, its exit, and the slot's cleanup. */
 async function finishFerry(run, plan) {
-  const cut = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', String(timeout), '--json'], timeout + 60);
+  const cut = await ferry(
+    ['cutover', plan, '--max-lag', '30', '--timeout', String(timeout), '--json'],
+    timeout + 60,
+  );
   const ended = await Promise.race([run.exit, sleep(120_000).then(() => undefined)]);
   if (!ended) run.kill();
-  return { cutoverExit: cut.code, cutoverError: cut.code === 0 ? undefined : cut.stderr.slice(-1500), runExit: ended?.code };
+  return {
+    cutoverExit: cut.code,
+    cutoverError: cut.code === 0 ? undefined : cut.stderr.slice(-1500),
+    runExit: ended?.code,
+  };
 }
 
 async function cleanupFerry(plan) {
@@ -152,7 +174,9 @@ async function ferryDrain(pair, sourceEngine, round) {
     const written = await writeLoad(sourceEngine, SRC, { writers, changes });
     await writeMark(sourceEngine, SRC, 1);
     const expected = written.changes + 1;
-    log(`${pair} ferry: backlog of ${written.changes} row changes in ${written.transactions} transactions (${written.seconds.toFixed(1)} s); resuming`);
+    log(
+      `${pair} ferry: backlog of ${written.changes} row changes in ${written.transactions} transactions (${written.seconds.toFixed(1)} s); resuming`,
+    );
     const pids = serverPids();
     const cpu0 = serverCpu(pids);
     let doneAt;
@@ -172,7 +196,9 @@ async function ferryDrain(pair, sourceEngine, round) {
     while (doneAt === undefined && !ended && performance.now() < until) await sleep(100);
     const cpu1 = serverCpu(pids);
     const drainSeconds = doneAt === undefined ? Number.NaN : (doneAt - run2.started) / 1000;
-    log(`${pair} ferry: drained in ${drainSeconds.toFixed(1)} s (applied ${last?.appliedChanges} of ${expected})`);
+    log(
+      `${pair} ferry: drained in ${drainSeconds.toFixed(1)} s (applied ${last?.appliedChanges} of ${expected})`,
+    );
     const finish = await finishFerry(run2, plan);
     const verified = await verify(sourceEngine);
     const t = timeReport(timeFile);
@@ -223,7 +249,11 @@ async function pgcopydbDrain(pair, round) {
         if (ready !== 't' || sentinel !== 't') throw new Error('not yet');
         const [[n]] = postgresQuery('SELECT count(*) FROM items', DST);
         const [[s]] = postgresQuery('SELECT count(*) FROM pgcopydb.sentinel', SRC);
-        if (Number(n) === 200000 && Number(s) === 1 && /[Ff]ollow|[Ss]tream|catchup|prefetch/i.test(p.log())) {
+        if (
+          Number(n) === 200000 &&
+          Number(s) === 1 &&
+          /[Ff]ollow|[Ss]tream|catchup|prefetch/i.test(p.log())
+        ) {
           // and its indexes (the primary keys) are built
           const [[k]] = postgresQuery(
             "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE i.indisprimary AND c.relname IN ('accounts','items','beats','marks')",
@@ -242,7 +272,9 @@ async function pgcopydbDrain(pair, round) {
     await writeMark('postgres', SRC, 1);
     const [[endpos]] = postgresQuery('SELECT pg_current_wal_lsn()', SRC);
     const expected = written.changes + 1;
-    log(`${pair} pgcopydb: backlog of ${written.changes} row changes (${written.seconds.toFixed(1)} s); endpos ${endpos}; apply on`);
+    log(
+      `${pair} pgcopydb: backlog of ${written.changes} row changes (${written.seconds.toFixed(1)} s); endpos ${endpos}; apply on`,
+    );
     const pids = serverPids();
     const cpu0 = serverCpu(pids);
     pgcopydbSentinel(source, 'endpos', endpos);
@@ -261,7 +293,9 @@ async function pgcopydbDrain(pair, round) {
     }
     const cpu1 = serverCpu(pids);
     const drainSeconds = doneAt === undefined ? Number.NaN : (doneAt - started) / 1000;
-    log(`${pair} pgcopydb: ${doneAt === undefined ? 'did not reach the end' : `applied in ${drainSeconds.toFixed(1)} s`}`);
+    log(
+      `${pair} pgcopydb: ${doneAt === undefined ? 'did not reach the end' : `applied in ${drainSeconds.toFixed(1)} s`}`,
+    );
     // It may stop short of --endpos and wait forever: bounded, then stopped.
     await Promise.race([p.exit, sleep(15_000)]);
     if (!ended) p.kill();
@@ -302,7 +336,8 @@ async function ferrySteady(pair, sourceEngine, round) {
   const run = startFerry(plan, {
     timeFile,
     cpuProf: args['cpu-prof'] ? dir : undefined,
-    onProgress: (p) => reported.push({ at: Date.now(), lagSeconds: p.lagSeconds, changesPerSecond: p.changesPerSecond }),
+    onProgress: (p) =>
+      reported.push({ at: Date.now(), lagSeconds: p.lagSeconds, changesPerSecond: p.changesPerSecond }),
   });
   try {
     await run.streaming(timeout);
@@ -322,7 +357,9 @@ async function ferrySteady(pair, sourceEngine, round) {
     const cpu1 = serverCpu(pids);
     const lags = samples.map((s) => s.lagSeconds);
     const own = reported.filter((r) => r.at >= from && r.at <= to).map((r) => r.lagSeconds);
-    log(`${pair} ferry: ${(written.changes / written.seconds).toFixed(0)} changes/s; lag p50 ${percentile(lags, 50)?.toFixed(2)} p95 ${percentile(lags, 95)?.toFixed(2)} max ${Math.max(...lags).toFixed(2)} s`);
+    log(
+      `${pair} ferry: ${(written.changes / written.seconds).toFixed(0)} changes/s; lag p50 ${percentile(lags, 50)?.toFixed(2)} p95 ${percentile(lags, 95)?.toFixed(2)} max ${Math.max(...lags).toFixed(2)} s`,
+    );
     const finish = await finishFerry(run, plan);
     const verified = await verify(sourceEngine);
     const t = timeReport(timeFile);

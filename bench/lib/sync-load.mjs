@@ -150,7 +150,8 @@ class Writer {
       return `UPDATE items SET qty = qty + 1, price = ${Math.floor(this.random() * 1e6) / 100}, updated_at = ${now} WHERE id = ${id}`;
     }
     const accounts = Math.floor(SEED.accounts / this.count);
-    const id = Math.floor(this.random() * accounts) * this.count + (this.index === 0 ? this.count : this.index);
+    const id =
+      Math.floor(this.random() * accounts) * this.count + (this.index === 0 ? this.count : this.index);
     return `UPDATE accounts SET balance = balance + ${1 + Math.floor(this.random() * 100)}, updated_at = ${now} WHERE id = ${id}`;
   }
 
@@ -171,7 +172,11 @@ class Writer {
  * about `rate` changes per second in all (0: as fast as the source takes them). Resolves with the
  * row changes made, transactions and wall seconds.
  */
-export async function writeLoad(engine, database, { writers = 4, changes = Infinity, seconds = Infinity, rate = 0 }) {
+export async function writeLoad(
+  engine,
+  database,
+  { writers = 4, changes = Infinity, seconds = Infinity, rate = 0 },
+) {
   const all = [];
   for (let i = 0; i < writers; i++) all.push(new Writer(engine, database, i, writers));
   const conns = await Promise.all(all.map(() => connect(engine, database)));

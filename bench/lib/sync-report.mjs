@@ -22,7 +22,9 @@ const result = (runs) => {
   const differs = runs.filter((r) => r.status === 'differs');
   const parts = [];
   if (differs.length)
-    parts.push(`**target differs in ${differs.length}/${runs.length} runs** (${differs.map((r) => `${r.verify?.rowsDiffering ?? '?'} rows`).join(', ')})`);
+    parts.push(
+      `**target differs in ${differs.length}/${runs.length} runs** (${differs.map((r) => `${r.verify?.rowsDiffering ?? '?'} rows`).join(', ')})`,
+    );
   if (failed) parts.push(`**${failed}/${runs.length} failed**`);
   return parts.length ? parts.join('; ') : `identical (${runs.length} runs)`;
 };
@@ -53,7 +55,9 @@ export function markdownSyncReport(results) {
         );
       }
       if (pair === 'mariadb-postgres' && drains.some((r) => r.pair === pair))
-        lines.push(`| ${TITLES[pair]} | (no peer: nothing on apt streams MariaDB changes into PostgreSQL) | | | | | | | |`);
+        lines.push(
+          `| ${TITLES[pair]} | (no peer: nothing on apt streams MariaDB changes into PostgreSQL) | | | | | | | |`,
+        );
     }
     lines.push('');
   }
@@ -62,7 +66,7 @@ export function markdownSyncReport(results) {
     lines.push(
       `### Lag under a steady load (${int(results.settings.rate)} row changes/s asked, ${results.settings.seconds} s, ${results.settings.writers} writers)`,
       '',
-      '| pair | achieved changes/s | lag p50 s | lag p95 s | lag max s | Ferry\'s own lagSeconds p95 | p95 < 2 s | peak RSS MB | CPU s Ferry / PostgreSQL / MariaDB | result |',
+      "| pair | achieved changes/s | lag p50 s | lag p95 s | lag max s | Ferry's own lagSeconds p95 | p95 < 2 s | peak RSS MB | CPU s Ferry / PostgreSQL / MariaDB | result |",
       '| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |',
     );
     for (const pair of Object.keys(TITLES)) {
@@ -79,7 +83,11 @@ export function markdownSyncReport(results) {
   const failures = results.runs.filter((r) => r.status === 'failed');
   for (const f of failures)
     lines.push(
-      `${f.pair} ${f.test} ${f.tool} round ${f.round} failed: \`${String(f.error ?? f.cutoverError ?? JSON.stringify(f.verify?.counts ?? {})).replaceAll('\n', ' ').slice(0, 300)}\``,
+      `${f.pair} ${f.test} ${f.tool} round ${f.round} failed: \`${String(
+        f.error ?? f.cutoverError ?? JSON.stringify(f.verify?.counts ?? {}),
+      )
+        .replaceAll('\n', ' ')
+        .slice(0, 300)}\``,
     );
   return `${lines.join('\n')}\n`;
 }

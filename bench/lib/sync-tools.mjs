@@ -35,7 +35,15 @@ export function writeSyncPlan(dir, name, source, target, sessions) {
  * `onProgress` gets every `sync.progress` event with the receive time.
  */
 export function startFerry(plan, { timeFile, cpuProf, onProgress = () => {} } = {}) {
-  const node = [...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []), BIN, 'run', plan, '--log-format', 'json', '--json'];
+  const node = [
+    ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
+    BIN,
+    'run',
+    plan,
+    '--log-format',
+    'json',
+    '--json',
+  ];
   const [cmd, args] = timeFile
     ? ['/usr/bin/time', ['-v', '-o', timeFile, process.execPath, ...node]]
     : [process.execPath, node];
@@ -49,8 +57,7 @@ export function startFerry(plan, { timeFile, cpuProf, onProgress = () => {} } = 
   child.stderr.on('data', (chunk) => {
     buffer += chunk.toString();
     tail = (tail + chunk.toString()).slice(-6000);
-    let nl;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
       const line = buffer.slice(0, nl);
       buffer = buffer.slice(nl + 1);
       if (!line.includes('sync.progress')) continue;
@@ -153,7 +160,9 @@ export function timeReport(timeFile) {
 
 /** Drops every replication slot and origin (pgcopydb's, cluster-wide) whose name starts with `prefix`. */
 export function dropSlots(prefix) {
-  for (const [origin] of postgresQuery(`SELECT roname FROM pg_replication_origin WHERE roname LIKE '${prefix}%'`)) {
+  for (const [origin] of postgresQuery(
+    `SELECT roname FROM pg_replication_origin WHERE roname LIKE '${prefix}%'`,
+  )) {
     try {
       postgresQuery(`SELECT pg_replication_origin_drop('${origin}')`);
     } catch {
@@ -170,7 +179,9 @@ export function dropSlots(prefix) {
     } catch {
       // its holder had not gone yet: try once more after a moment
       execFileSync('sleep', ['1']);
-      postgresQuery(`SELECT pg_drop_replication_slot('${slot}') FROM pg_replication_slots WHERE slot_name = '${slot}'`);
+      postgresQuery(
+        `SELECT pg_drop_replication_slot('${slot}') FROM pg_replication_slots WHERE slot_name = '${slot}'`,
+      );
     }
   }
 }
