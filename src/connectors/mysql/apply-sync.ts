@@ -62,7 +62,8 @@ export class MysqlSyncTables {
   /** Records the transaction at `position` and adds its counts, inside the open transaction. */
   async record(connection: MysqlConnection, position: StreamPosition, counts: ChangeCounts): Promise<void> {
     await connection.query(SYNC_APPLIED_INSERT, [this.stream, position.key]);
-    for (const [table, count] of Object.entries(counts)) {
+    // One order of the shared count rows in every session: two sessions never wait on each other crosswise (deadlock).
+    for (const [table, count] of Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (count.inserts === 0 && count.updates === 0 && count.deletes === 0) continue;
       await connection.query(SYNC_COUNTS_ADD, [
         this.stream,

@@ -73,7 +73,8 @@ export class PostgresSyncTables {
   /** Records the transaction at `position` and adds its counts, inside the open transaction. */
   async record(client: pg.ClientBase, position: StreamPosition, counts: ChangeCounts): Promise<void> {
     await client.query(this.sql(SYNC_APPLIED_INSERT), [this.stream, position.key]);
-    for (const [table, count] of Object.entries(counts)) {
+    // One order of the shared count rows in every session: two sessions never wait on each other crosswise (deadlock).
+    for (const [table, count] of Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (count.inserts === 0 && count.updates === 0 && count.deletes === 0) continue;
       await client.query(this.sql(SYNC_COUNTS_ADD), [
         this.stream,
