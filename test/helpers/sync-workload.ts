@@ -227,7 +227,16 @@ export class SyncWorkload {
     }
   }
 
-  private async run(step: Step): Promise<void> {
+  /** The previous step's end: steps take turns on the one connection, so no two transactions interleave. */
+  private turn: Promise<void> = Promise.resolve();
+
+  private run(step: Step): Promise<void> {
+    const mine = this.turn.then(() => this.runNow(step));
+    this.turn = mine.catch(() => undefined);
+    return mine;
+  }
+
+  private async runNow(step: Step): Promise<void> {
     const many = step.length > 1;
     const done: Array<[string, number]> = [];
     if (this.pgClient) {
