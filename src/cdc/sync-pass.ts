@@ -123,7 +123,7 @@ class Pass {
       // Tables the target lacks (an earlier attempt's sync did not finish adding them): before any change.
       if (options.schema.tablesWaiting) await this.addTables();
       await this.read();
-      await this.finishStreamed(false);
+      await this.abandonStreamed();
       await this.scheduler.drain();
       await this.moveWatermark();
       if (this.tickFailure) throw this.tickFailure;
@@ -139,7 +139,7 @@ class Pass {
     } finally {
       clearInterval(timer);
       clearInterval(catalog);
-      await this.finishStreamed(false).catch(() => undefined);
+      await this.abandonStreamed().catch(() => undefined);
       await this.pool.close();
       await this.stream.close().catch(() => undefined);
     }
@@ -303,7 +303,7 @@ class Pass {
   }
 
   /** Ends a streamed transaction cut short (stop, failure): it was not committed. */
-  private async finishStreamed(_commit: false): Promise<void> {
+  private async abandonStreamed(): Promise<void> {
     const streamed = this.streamed;
     if (!streamed) return;
     this.streamed = undefined;

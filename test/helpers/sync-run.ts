@@ -144,8 +144,8 @@ export async function cutOver(
   return exit;
 }
 
-/** A source and a target database, a folder for the plan and its state, and a seeded workload on the source. */
-export interface SyncCase {
+/** A source and a target database, and a `mode: sync` plan between them with its state file. */
+export interface SyncDatabases {
   source: TestDatabase;
   target: TestDatabase;
   /** The plan's name (it names the slot). */
@@ -154,20 +154,23 @@ export interface SyncCase {
   plan: string;
   /** The plan's state file. */
   state: string;
+}
+
+/** The databases and plan of a sync case, plus a seeded workload on the source. */
+export interface SyncCase extends SyncDatabases {
   workload: SyncWorkload;
 }
 
 /**
- * Creates the databases (the source on `sourceBase` when given: a spare server), seeds the
- * workload's tables and writes the plan; `cleanup` receives the steps that undo it all, slot included.
+ * Creates the databases (the source on `sourceBase` when given: a spare server) and writes the
+ * plan; `cleanup` receives the steps that undo it all, the source's slot included.
  */
-export async function syncCase(
+export async function syncDatabases(
   engines: { source: Engine; target: Engine; sourceBase?: string },
   prefix: string,
-  seed: number,
   cleanup: Array<() => Promise<void> | void>,
   planOptions: string[] = [],
-): Promise<SyncCase> {
+): Promise<SyncDatabases> {
   const { source: sourceEngine, target: targetEngine, sourceBase } = engines;
   const source = sourceBase
     ? sourceEngine === 'postgres'
@@ -183,9 +186,21 @@ export async function syncCase(
     await target.drop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const workload = new SyncWorkload(sourceEngine, source, seed, sourceBase);
+  const plan = writePlan(dir, name, source.url, target.url, planOptions);
+  return { source, target, name, plan, state: join(dir, `${name}.db`) };
+}
+
+/** `syncDatabases` with the workload's tables seeded on the source (`SyncWorkload`). */
+export async function syncCase(
+  engines: { source: Engine; target: Engine; sourceBase?: string },
+  prefix: string,
+  seed: number,
+  cleanup: Array<() => Promise<void> | void>,
+  planOptions: string[] = [],
+): Promise<SyncCase> {
+  const databases = await syncDatabases(engines, prefix, cleanup, planOptions);
+  const workload = new SyncWorkload(engines.source, databases.source, seed, engines.sourceBase);
   cleanup.push(() => workload.close());
   await workload.seed();
-  const plan = writePlan(dir, name, source.url, target.url, planOptions);
-  return { source, target, name, plan, state: join(dir, `${name}.db`), workload };
+  return { ...databases, workload };
 }

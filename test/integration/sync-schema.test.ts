@@ -5,16 +5,14 @@
  * and later; after the cutover the target equals the source value by value. A dropped column stops
  * the run with exit 1 and a message naming the table and the column.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { copiedColumns } from '../../src/schema/table.js';
 import { ferry } from '../helpers/cli.js';
 import { expectSameData, readDatabase, type TableData } from '../helpers/compare.js';
 import { mysqlQuery, pgQuery, type TestDatabase } from '../helpers/servers.js';
-import { dropSlot, type Engine, fresh, startRun, syncBegun, writePlan } from '../helpers/sync-run.js';
+import { cutOver, type Engine, startRun, syncBegun, syncDatabases } from '../helpers/sync-run.js';
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
@@ -44,24 +42,13 @@ async function countOn(engine: Engine, db: TestDatabase, table: string): Promise
 
 /** A source database with `items` (30 rows) and a sync plan into a fresh target, set for cleanup. */
 async function setUp(sourceEngine: Engine, targetEngine: Engine, prefix: string) {
-  const source = await fresh(sourceEngine, `${prefix}_src`);
-  const target = await fresh(targetEngine, `${prefix}_dst`);
-  const dir = mkdtempSync(join(tmpdir(), `ferry-${prefix}-`));
-  const name = `${prefix}_${source.name.slice(-8)}`;
-  cleanup.push(async () => {
-    if (sourceEngine === 'postgres') await dropSlot(name);
-    await source.drop();
-    await target.drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const databases = await syncDatabases({ source: sourceEngine, target: targetEngine }, prefix, cleanup);
   const values = Array.from({ length: 30 }, (_, i) => `(${i + 1}, 'item ${i + 1}', 'note ${i + 1}')`);
-  await onSource(sourceEngine, source, [
+  await onSource(sourceEngine, databases.source, [
     'CREATE TABLE items (id integer PRIMARY KEY, name varchar(40) NOT NULL, note varchar(40) NULL)',
     `INSERT INTO items (id, name, note) VALUES ${values.join(', ')}`,
   ]);
-  const plan = writePlan(dir, name, source.url, target.url);
-  const state = join(dir, `${name}.db`);
-  return { source, target, plan, state };
+  return databases;
 }
 
 describe.each([
@@ -103,14 +90,7 @@ describe.each([
         'DELETE FROM items WHERE id = 5',
       ]);
 
-      const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
-      if (cutover.status !== 0) {
-        run.child.kill('SIGTERM');
-        const ended = await run.exit;
-        expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-      }
-      const exit = await run.exit;
-      expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+      await cutOver(plan, run);
       const tables = ['items', 'extra'];
       const sourceData = await readDatabase(source.url, tables);
       expect(sourceData.get('items')?.rows).toHaveLength(31);
@@ -144,14 +124,7 @@ describe.each([
         'DELETE FROM extra WHERE id = 2',
       ]);
       await sleep(1500);
-      const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
-      if (cutover.status !== 0) {
-        run.child.kill('SIGTERM');
-        const ended = await run.exit;
-        expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-      }
-      const exit = await run.exit;
-      expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+      await cutOver(plan, run);
       const tables = ['items', 'extra'];
       const sourceData = await readDatabase(source.url, tables);
       expect(sourceData.get('extra')?.rows).toHaveLength(2);
@@ -171,14 +144,7 @@ describe.each([
         'CREATE TABLE late (id integer PRIMARY KEY, label varchar(30) NOT NULL)',
         "INSERT INTO late (id, label) VALUES (1, 'just before the cutover')",
       ]);
-      const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
-      if (cutover.status !== 0) {
-        run.child.kill('SIGTERM');
-        const ended = await run.exit;
-        expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-      }
-      const exit = await run.exit;
-      expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+      await cutOver(plan, run);
       const tables = ['items', 'late'];
       const sourceData = await readDatabase(source.url, tables);
       expect(sourceData.get('late')?.rows).toHaveLength(1);
@@ -239,14 +205,7 @@ describe('a column added in the middle of a MariaDB table during a sync into Pos
       "UPDATE items SET mid = 'set' WHERE id = 7",
     ]);
     await sleep(1500);
-    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
-    if (cutover.status !== 0) {
-      run.child.kill('SIGTERM');
-      const ended = await run.exit;
-      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-    }
-    const exit = await run.exit;
-    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    await cutOver(plan, run);
     const sourceData = await readDatabase(source.url, ['items']);
     const targetData = await readDatabase(target.url, ['items']);
     expect(copiedColumns(targetData.get('items')!.table).map((column) => column.name)).toEqual([
@@ -297,14 +256,7 @@ describe("a sync with table rules follows the plan's names and picks", () => {
       'INSERT INTO other VALUES (1)',
     ]);
     await sleep(1500);
-    const cutover = await ferry(['cutover', plan, '--max-lag', '30', '--timeout', '120']);
-    if (cutover.status !== 0) {
-      run.child.kill('SIGTERM');
-      const ended = await run.exit;
-      expect.fail(`cutover: ${cutover.stderr}\nrun: ${ended.stderr.slice(-4000)}`);
-    }
-    const exit = await run.exit;
-    expect(exit.status, exit.stderr.slice(-3000)).toBe(0);
+    await cutOver(plan, run);
     const tables = await pgQuery<{ name: string }>(
       target.name,
       "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '\\_ferry%' ORDER BY 1",
