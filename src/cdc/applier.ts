@@ -62,11 +62,14 @@ export interface ApplySession {
    */
   apply(changes: RowChange[]): Promise<void>;
   /**
-   * Records `position` as applied and adds `counts` to SYNC_COUNTS_TABLE, then commits, all in the
-   * one transaction. A position recorded already fails with DatabaseError SYNC_ALREADY_APPLIED and
-   * nothing of the transaction stays (roll back): a replay commits under its own position.
+   * Records each of `positions` as applied (the source transactions this target transaction holds,
+   * in stream order: one, or several grouped by the engine) and adds `counts` to
+   * SYNC_COUNTS_TABLE, then commits, all in the one transaction. A position recorded already fails
+   * with DatabaseError SYNC_ALREADY_APPLIED and nothing of the transaction stays (roll back): a
+   * replay commits under its own positions. Sessions of one applier never wait on each other for
+   * the counts (each adds to rows of its own, summed by `ChangeApplier.counts`).
    */
-  commit(position: StreamPosition, counts: ChangeCounts): Promise<void>;
+  commit(positions: readonly StreamPosition[], counts: ChangeCounts): Promise<void>;
   /** Abandons the open transaction. Safe to call when none is open. */
   rollback(): Promise<void>;
   /** Releases the connection (rolling back an open transaction). Safe to call twice. */

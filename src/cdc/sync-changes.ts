@@ -100,7 +100,7 @@ export async function syncChanges(options: SyncChangesOptions): Promise<SyncPass
           relations,
           schema,
           sessions: options.sessions ?? DEFAULT_SYNC_SESSIONS,
-          queued: (options.sessions ?? DEFAULT_SYNC_SESSIONS) * 16,
+          queued: (options.sessions ?? DEFAULT_SYNC_SESSIONS) * 4,
           heartbeatSeconds: options.heartbeatSeconds ?? 1,
           progressSeconds: options.progressSeconds ?? 1,
           catalogSeconds: options.catalogSeconds ?? 10,

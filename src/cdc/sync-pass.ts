@@ -19,6 +19,12 @@ import type { SchemaFollower } from './schema-follower.js';
 import { SessionPool } from './session-pool.js';
 import type { SyncReporter } from './sync-events.js';
 import type { SyncProgress } from './sync-progress.js';
+import {
+  applyGroup,
+  DEFAULT_GROUP_LIMITS,
+  type GroupedTransaction,
+  TransactionGroup,
+} from './transaction-group.js';
 import { TransactionScheduler } from './transaction-scheduler.js';
 import { WriteSets } from './write-set.js';
 
@@ -33,7 +39,7 @@ export interface SyncPassOptions {
   relations: RelationMap;
   schema: SchemaFollower;
   sessions: number;
-  /** Transactions queued or applying at most. */
+  /** Groups of transactions (transaction-group.ts) queued or applying at most. */
   queued: number;
   heartbeatSeconds: number;
   progressSeconds: number;
@@ -56,6 +62,8 @@ export interface SyncPassResult {
 }
 
 const STOP = Symbol('stop');
+/** The stream had nothing to give at once: the open group goes to apply. */
+const IDLE = Symbol('idle');
 
 /** Runs one pass; throws whatever stopped it otherwise. */
 export async function syncPass(options: SyncPassOptions): Promise<SyncPassResult> {
@@ -82,6 +90,7 @@ class Pass {
   private backlog: StreamBacklog | undefined;
   private backlogAt = 0;
   private streamed: StreamedTransaction | undefined;
+  private group: TransactionGroup | undefined;
   private stopBy: 'stop' | 'cutover' | undefined;
   private cutover: { request: CutoverRequest; since: number; final?: StreamPosition } | undefined;
   private readonly stopped: Promise<typeof STOP>;
@@ -124,7 +133,7 @@ class Pass {
       if (options.schema.tablesWaiting) await this.addTables();
       await this.read();
       await this.abandonStreamed();
-      await this.scheduler.drain();
+      await this.drain();
       await this.moveWatermark();
       if (this.tickFailure) throw this.tickFailure;
       const progress = await this.progress(true);
@@ -134,6 +143,7 @@ class Pass {
         ...(this.cutover?.final ? { finalPosition: this.cutover.final.fields } : {}),
       };
     } catch (error) {
+      this.group = undefined;
       await this.scheduler.settle();
       throw error;
     } finally {
@@ -150,7 +160,22 @@ class Pass {
     const iterator = this.stream[Symbol.asyncIterator]();
     for (;;) {
       const next = iterator.next();
-      const result = await Promise.race([next, this.stopped]);
+      let result = this.group
+        ? await Promise.race([next, this.stopped, idle()])
+        : await Promise.race([next, this.stopped]);
+      // Nothing more to read at once: the open group applies when a session can take it; while
+      // every session is busy it keeps gathering what comes (fewer, larger target transactions).
+      while (result === IDLE) {
+        if (this.scheduler.size < this.pool.size) {
+          await this.flushGroup();
+          result = await Promise.race([next, this.stopped]);
+        } else
+          result = await Promise.race([
+            next,
+            this.stopped,
+            this.scheduler.oneSettled().then((): typeof IDLE => IDLE),
+          ]);
+      }
       if (result === STOP) {
         // The pending read ends with the stream's close; its outcome no longer matters.
         next.catch(() => undefined);
@@ -170,7 +195,7 @@ class Pass {
 
   /** Adds the new tables that wait, between two transactions with nothing open on the target. */
   private async addTables(): Promise<void> {
-    await this.scheduler.drain();
+    await this.drain();
     for (const table of await this.options.schema.addTables(this.stream)) this.writeSets.add(table.target);
   }
 
@@ -200,7 +225,7 @@ class Pass {
     if (item.type === 'schema') {
       // A schema item may come between two parts of a transaction (the table's first row in it
       // showed a new definition): the transaction goes on after it, so it is not ended here.
-      if (!this.streamed) await this.scheduler.drain();
+      if (!this.streamed) await this.drain();
       await this.options.schema.follow(item, { transactionOpen: this.streamed !== undefined });
       return;
     }
@@ -210,12 +235,12 @@ class Pass {
   private async transaction(part: TransactionPart): Promise<void> {
     const changes = this.mapped(part.changes);
     if (part.first && part.commit && !this.streamed) {
-      await this.whole(changes, part.commit);
+      await this.whole(part, changes, part.commit);
       return;
     }
     if (part.first) {
       // A large transaction: everything before it commits first, then it applies alone.
-      await this.scheduler.drain();
+      await this.drain();
       const session = await this.pool.take();
       await session.begin();
       this.streamed = { session, counts: {}, changes: 0 };
@@ -244,7 +269,7 @@ class Pass {
       const ticket = this.positions.handOut(position);
       this.lag.received(ticket, time, streamed.changes);
       try {
-        await streamed.session.commit(position, streamed.counts);
+        await streamed.session.commit([position], streamed.counts);
       } catch (error) {
         await this.pool.discard(streamed.session);
         throw error;
@@ -254,8 +279,12 @@ class Pass {
     }
   }
 
-  /** A transaction in one part: queued by its write set, applied on any free session. */
-  private async whole(changes: RowChange[], commit: NonNullable<TransactionPart['commit']>): Promise<void> {
+  /** A transaction in one part: grouped with the ones after it, queued by the group's write set. */
+  private async whole(
+    part: TransactionPart,
+    changes: RowChange[],
+    commit: NonNullable<TransactionPart['commit']>,
+  ): Promise<void> {
     const { position, time } = commit;
     if (changes.length === 0 || this.positions.isApplied(position)) {
       this.positions.handOut(position, true);
@@ -263,37 +292,34 @@ class Pass {
     }
     const ticket = this.positions.handOut(position);
     this.lag.received(ticket, time, changes.length);
-    const counts = countChanges(changes);
     const writeSet = WriteSets.touchesWholeTables(changes) ? 'all' : this.writeSets.of(changes);
-    await this.scheduler.schedule(writeSet, () => this.applyWhole(changes, position, counts, ticket));
+    this.group ??= new TransactionGroup();
+    this.group.add({ changes, position, ticket, counts: countChanges(changes) }, writeSet, part.bytes);
+    if (this.group.isFull(DEFAULT_GROUP_LIMITS)) await this.flushGroup();
   }
 
-  private async applyWhole(
-    changes: RowChange[],
-    position: StreamPosition,
-    counts: ChangeCounts,
-    ticket: PositionTicket,
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const session = await this.pool.take();
-      let committing = false;
-      try {
-        await session.begin();
-        await session.apply(changes);
-        committing = true;
-        await session.commit(position, counts);
-        this.pool.give(session);
-        break;
-      } catch (error) {
-        await session.rollback().catch(() => undefined);
-        await this.pool.discard(session);
-        // A deadlock or lock timeout before the commit is tried again here; a failure during the
-        // commit may have committed, so only a new pass (which reads the target's records) can tell.
-        if (committing || attempt >= 3 || !this.options.target.isTransient(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      }
-    }
-    this.committed(ticket, counts);
+  /** Queues the open group; returns once the scheduler has room for more. */
+  private async flushGroup(): Promise<void> {
+    const group = this.group;
+    if (!group) return;
+    this.group = undefined;
+    await this.scheduler.schedule(group.writeSet, () =>
+      applyGroup(group, {
+        pool: this.pool,
+        isTransient: (error) => this.options.target.isTransient(error),
+        committed: (transactions) => this.committedGroup(transactions),
+      }),
+    );
+  }
+
+  /** Applies everything given so far: the open group, then all that is queued. */
+  private async drain(): Promise<void> {
+    await this.flushGroup();
+    await this.scheduler.drain();
+  }
+
+  private committedGroup(transactions: readonly GroupedTransaction[]): void {
+    for (const transaction of transactions) this.committed(transaction.ticket, transaction.counts);
   }
 
   private committed(ticket: PositionTicket, counts: ChangeCounts): void {
@@ -449,4 +475,9 @@ class Pass {
       this.stop();
     }
   }
+}
+
+/** Resolves IDLE after the reads already waiting in the event loop have had their turn. */
+function idle(): Promise<typeof IDLE> {
+  return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
 }

@@ -64,6 +64,11 @@ export class TransactionScheduler {
     });
   }
 
+  /** Resolves when any queued task settles (at once when none is queued). */
+  async oneSettled(): Promise<void> {
+    if (this.running.size > 0) await Promise.race(this.running);
+  }
+
   /** Waits for every queued task; throws the first failure. */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.all(this.running);

@@ -101,7 +101,7 @@ async function transaction(session: ApplySession, at: number, changes: RowChange
   await session.begin();
   try {
     await session.apply(changes);
-    await session.commit(position(at), countChanges(changes));
+    await session.commit([position(at)], countChanges(changes));
   } catch (error) {
     await session.rollback();
     throw error;
@@ -217,7 +217,7 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
           const half = Math.floor(changes.length / 2);
           for (const change of changes.slice(0, half)) await session.apply([change]);
           await session.apply(changes.slice(half));
-          await session.commit(position(++at), countChanges(changes));
+          await session.commit([position(++at)], countChanges(changes));
         } catch (error) {
           await session.rollback();
           applyOutcome = `${(error as Error).name} ${(error as { code?: string }).code}`;
@@ -507,7 +507,7 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
       await killed.apply([ins(items, 3n, 'lost', 3n, null)]);
       await killOpenTransaction(engine, db);
       await expect(
-        killed.commit(position(3), { items: { inserts: 1, updates: 0, deletes: 0 } }),
+        killed.commit([position(3)], { items: { inserts: 1, updates: 0, deletes: 0 } }),
       ).rejects.toThrow();
       await killed.rollback();
       await killed.close();
@@ -584,6 +584,35 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
     ]);
   });
 
+  it('commits several source transactions as one, recording each position, and refuses the whole group when one is recorded already', async () => {
+    const db = await fresh(engine, 'apply_group');
+    const target = await connected(db.url);
+    const tables = await tablesFrom(engine, SMALL_SQL, [target]);
+    const items = relationOf(tables.find((t) => t.name === 'items')!);
+    const applier = await target.openApplier!({ stream: 's' });
+    cleanup.push(() => applier.close());
+    await applier.prepare();
+    const session = await applier.openSession();
+    await session.begin();
+    await session.apply([ins(items, 1n, 'a', 1n, null), upd(items, [1n], 1n, 'b', 2n, null)]);
+    await session.commit([position(1), position(2), position(3)], {
+      items: { inserts: 1, updates: 1, deletes: 0 },
+    });
+    expect(await applier.prepare()).toEqual({ appliedAfter: [1, 2, 3].map((n) => position(n).key) });
+
+    await session.begin();
+    await session.apply([ins(items, 7n, 'lost', 7n, null)]);
+    await expect(
+      session.commit([position(4), position(2)], { items: { inserts: 1, updates: 0, deletes: 0 } }),
+    ).rejects.toMatchObject({ code: 'SYNC_ALREADY_APPLIED' });
+    await session.rollback();
+    await expect(session.commit([], {})).rejects.toThrow();
+    await session.close();
+    expect(await rowsOf(db.url, 'items')).toEqual([['1', 'b', '2', null]]);
+    expect(await applier.prepare()).toEqual({ appliedAfter: [1, 2, 3].map((n) => position(n).key) });
+    expect(await applier.counts()).toEqual({ items: { inserts: 1, updates: 1, deletes: 0 } });
+  });
+
   // SQLite has one writer: its applier lends one session at a time (tested below instead).
   if (engine !== 'sqlite')
     it('applies independent transactions in two sessions at once', async () => {
@@ -602,8 +631,8 @@ describe.each(ENGINES)('applying changes into %s', (engine: Engine) => {
       await b.apply(Array.from({ length: 50 }, (_, i) => ins(items, BigInt(100 + i), `b${i}`, 2n, null)));
       // Both transactions are open at once; they commit out of order.
       await Promise.all([
-        b.commit(position(2), { items: { inserts: 50, updates: 0, deletes: 0 } }),
-        a.commit(position(1), { items: { inserts: 50, updates: 0, deletes: 0 } }),
+        b.commit([position(2)], { items: { inserts: 50, updates: 0, deletes: 0 } }),
+        a.commit([position(1)], { items: { inserts: 50, updates: 0, deletes: 0 } }),
       ]);
       await Promise.all([a.close(), b.close()]);
       expect((await rowsOf(db.url, 'items')).length).toBe(100);

@@ -26,14 +26,15 @@ export const SYNC_APPLIED_CREATE = `CREATE TABLE IF NOT EXISTS ${APPLIED} (
   PRIMARY KEY (stream, position_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
 
-/** Changes applied per stream and table. */
+/** Changes applied per stream, table and session (cdc/count-lanes.ts). */
 export const SYNC_COUNTS_CREATE = `CREATE TABLE IF NOT EXISTS ${COUNTS} (
   stream VARCHAR(255) NOT NULL,
   table_name VARCHAR(255) NOT NULL,
   inserts BIGINT UNSIGNED NOT NULL DEFAULT 0,
   updates BIGINT UNSIGNED NOT NULL DEFAULT 0,
   deletes BIGINT UNSIGNED NOT NULL DEFAULT 0,
-  PRIMARY KEY (stream, table_name)
+  lane INT NOT NULL DEFAULT 0,
+  PRIMARY KEY (stream, table_name, lane)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`;
 
 /** Whether the sync tables exist (the counts table is created last). */
@@ -53,12 +54,18 @@ export interface MysqlSyncStateRow {
 export const SYNC_APPLIED_SELECT = `SELECT position_key FROM ${APPLIED}
 WHERE stream = ? AND (? IS NULL OR position_key > ?) ORDER BY position_key`;
 
-/** Records one applied transaction, in its own transaction. */
-export const SYNC_APPLIED_INSERT = `INSERT INTO ${APPLIED} (stream, position_key, applied_at) VALUES (?, ?, UTC_TIMESTAMP(6))`;
+/** Records `count` applied transactions (stream, key per row), in the open transaction. */
+export function syncAppliedInsert(count: number): string {
+  const rows = Array.from({ length: count }, () => '(?, ?, UTC_TIMESTAMP(6))').join(', ');
+  return `INSERT INTO ${APPLIED} (stream, position_key, applied_at) VALUES ${rows}`;
+}
 
-/** Adds one table's counts of a transaction. */
-export const SYNC_COUNTS_ADD = `INSERT INTO ${COUNTS} (stream, table_name, inserts, updates, deletes) VALUES (?, ?, ?, ?, ?)
+/** Adds the counts of `count` tables (stream, table, lane, inserts, updates, deletes per row) to a session's lane. */
+export function syncCountsAdd(count: number): string {
+  const rows = Array.from({ length: count }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+  return `INSERT INTO ${COUNTS} (stream, table_name, lane, inserts, updates, deletes) VALUES ${rows}
 ON DUPLICATE KEY UPDATE inserts = inserts + VALUES(inserts), updates = updates + VALUES(updates), deletes = deletes + VALUES(deletes)`;
+}
 
 /** Moves the watermark forward, never back (assignments run left to right: the key is set last). */
 export const SYNC_STATE_UPSERT = `INSERT INTO ${STATE} (stream, watermark_key, watermark, updated_at) VALUES (?, ?, ?, UTC_TIMESTAMP(6))
@@ -71,7 +78,8 @@ ON DUPLICATE KEY UPDATE
 export const SYNC_APPLIED_FORGET = `DELETE FROM ${APPLIED} WHERE stream = ? AND position_key <= ?`;
 
 /** The stream's counts, per table. */
-export const SYNC_COUNTS_SELECT = `SELECT table_name, inserts, updates, deletes FROM ${COUNTS} WHERE stream = ? ORDER BY table_name`;
+export const SYNC_COUNTS_SELECT = `SELECT table_name, SUM(inserts) AS inserts, SUM(updates) AS updates, SUM(deletes) AS deletes
+FROM ${COUNTS} WHERE stream = ? GROUP BY table_name ORDER BY table_name`;
 
 /** A row of SYNC_COUNTS_SELECT (BIGINT as text: bigNumberStrings). */
 export interface MysqlSyncCountsRow {

@@ -14,9 +14,7 @@ import {
   SYNC_ANY_LEFT,
   SYNC_APPLIED_CREATE,
   SYNC_APPLIED_FORGET,
-  SYNC_APPLIED_INSERT,
   SYNC_APPLIED_SELECT,
-  SYNC_COUNTS_ADD,
   SYNC_COUNTS_CREATE,
   SYNC_COUNTS_SELECT,
   SYNC_DROP,
@@ -25,6 +23,8 @@ import {
   SYNC_STATE_SELECT,
   SYNC_STATE_UPSERT,
   SYNC_TABLES_EXIST,
+  syncAppliedInsert,
+  syncCountsAdd,
 } from './apply-sql.js';
 import { type MysqlConnection, type MysqlSession, statementError } from './session.js';
 
@@ -59,20 +59,32 @@ export class MysqlSyncTables {
     });
   }
 
-  /** Records the transaction at `position` and adds its counts, inside the open transaction. */
-  async record(connection: MysqlConnection, position: StreamPosition, counts: ChangeCounts): Promise<void> {
-    await connection.query(SYNC_APPLIED_INSERT, [this.stream, position.key]);
-    // One order of the shared count rows in every session: two sessions never wait on each other crosswise (deadlock).
-    for (const [table, count] of Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (count.inserts === 0 && count.updates === 0 && count.deletes === 0) continue;
-      await connection.query(SYNC_COUNTS_ADD, [
+  /** Records the transactions at `positions` and adds their counts to `lane`'s rows, inside the open transaction. */
+  async record(
+    connection: MysqlConnection,
+    positions: readonly StreamPosition[],
+    counts: ChangeCounts,
+    lane: number,
+  ): Promise<void> {
+    await connection.query(
+      syncAppliedInsert(positions.length),
+      positions.flatMap((position) => [this.stream, position.key]),
+    );
+    const tables = Object.entries(counts).filter(
+      ([, count]) => count.inserts > 0 || count.updates > 0 || count.deletes > 0,
+    );
+    if (tables.length === 0) return;
+    await connection.query(
+      syncCountsAdd(tables.length),
+      tables.flatMap(([table, count]) => [
         this.stream,
         table,
+        lane,
         count.inserts,
         count.updates,
         count.deletes,
-      ]);
-    }
+      ]),
+    );
   }
 
   /** Sets the watermark (never back) and forgets the applied records it covers, in one transaction. */

@@ -13,7 +13,13 @@ import type {
   ChangeApplier,
   ChangeCounts,
 } from '../../cdc/applier.js';
-import { alreadyAppliedMessage, checkCanBegin, checkInTransaction } from '../../cdc/apply-session-checks.js';
+import {
+  alreadyAppliedMessage,
+  checkCanBegin,
+  checkInTransaction,
+  checkPositions,
+  positionsText,
+} from '../../cdc/apply-session-checks.js';
 import {
   type ApplyStep,
   applySteps,
@@ -22,6 +28,7 @@ import {
   type StepLimits,
 } from '../../cdc/apply-steps.js';
 import type { ChangeRelation, ChangeValue, RowChange, StreamPosition } from '../../cdc/change.js';
+import { CountLanes } from '../../cdc/count-lanes.js';
 import { DatabaseError, isFerryError, ValueError } from '../../errors.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import { type MysqlApplyPlan, mysqlApplyPlan } from './apply-plan.js';
@@ -59,6 +66,7 @@ export class MysqlApplier implements ChangeApplier {
   readonly maxSessions = MYSQL_APPLY_SESSIONS;
   private readonly sync: MysqlSyncTables;
   private readonly sessions = new Set<MysqlApplySession>();
+  private readonly lanes = new CountLanes();
 
   constructor(
     private readonly session: MysqlSession,
@@ -84,13 +92,18 @@ export class MysqlApplier implements ChangeApplier {
       connection.destroy();
       throw error;
     }
+    const lane = this.lanes.take();
     const session = new MysqlApplySession(
       this.session,
       connection,
       this.sync,
       this.columnsOf,
       this.options,
-      () => this.sessions.delete(session),
+      lane,
+      () => {
+        this.sessions.delete(session);
+        this.lanes.give(lane);
+      },
     );
     this.sessions.add(session);
     return session;
@@ -127,6 +140,7 @@ class MysqlApplySession implements ApplySession {
     private readonly sync: MysqlSyncTables,
     private readonly columnsOf: (connection: MysqlConnection, table: string) => Promise<MysqlColumnRow[]>,
     private readonly options: ApplierOptions,
+    private readonly lane: number,
     private readonly onClose: () => void,
   ) {}
 
@@ -142,17 +156,18 @@ class MysqlApplySession implements ApplySession {
     for (const step of applySteps(changes, LIMITS)) await this.step(step);
   }
 
-  async commit(position: StreamPosition, counts: ChangeCounts): Promise<void> {
+  async commit(positions: readonly StreamPosition[], counts: ChangeCounts): Promise<void> {
     checkInTransaction(this.open, 'commit');
+    checkPositions(positions);
     try {
-      await this.sync.record(this.connection, position, counts);
+      await this.sync.record(this.connection, positions, counts, this.lane);
     } catch (error) {
       if (driverCode(error).errno === 1062) {
-        throw new DatabaseError('SYNC_ALREADY_APPLIED', alreadyAppliedMessage(position), { cause: error });
+        throw new DatabaseError('SYNC_ALREADY_APPLIED', alreadyAppliedMessage(positions), { cause: error });
       }
-      throw statementError(`Recording the transaction at ${position.key}`, error, this.session.display);
+      throw statementError(`Recording ${positionsText(positions)}`, error, this.session.display);
     }
-    await this.run(`Committing the transaction at ${position.key}`, { sql: 'COMMIT', params: [] });
+    await this.run(`Committing ${positionsText(positions)}`, { sql: 'COMMIT', params: [] });
     this.open = false;
     for (const plan of this.plans.values()) {
       for (const column of (await plan).columns) column?.load.policy.flush();

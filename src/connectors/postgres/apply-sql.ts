@@ -30,14 +30,15 @@ export const SYNC_APPLIED_CREATE = `CREATE TABLE IF NOT EXISTS %a (
   PRIMARY KEY (stream, position_key)
 )`;
 
-/** Changes applied per stream and table. */
+/** Changes applied per stream, table and session (cdc/count-lanes.ts). */
 export const SYNC_COUNTS_CREATE = `CREATE TABLE IF NOT EXISTS %c (
   stream text COLLATE "C" NOT NULL,
   table_name text COLLATE "C" NOT NULL,
   inserts bigint NOT NULL DEFAULT 0,
   updates bigint NOT NULL DEFAULT 0,
   deletes bigint NOT NULL DEFAULT 0,
-  PRIMARY KEY (stream, table_name)
+  lane integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (stream, table_name, lane)
 )`;
 
 /** The stream's watermark row, if any. */
@@ -54,13 +55,17 @@ export const SYNC_APPLIED_SELECT = `SELECT position_key FROM %a
 WHERE stream = $1 AND ($2::text IS NULL OR position_key > $2::text COLLATE "C")
 ORDER BY position_key`;
 
-/** Records one applied transaction, in its own transaction. */
-export const SYNC_APPLIED_INSERT = 'INSERT INTO %a (stream, position_key) VALUES ($1, $2)';
-
-/** Adds one table's counts of a transaction. */
-export const SYNC_COUNTS_ADD = `INSERT INTO %c AS c (stream, table_name, inserts, updates, deletes)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (stream, table_name) DO UPDATE SET
+/**
+ * Records the applied transactions (`$2`, keys) and adds the counts per table (`$4`–`$7`, arrays
+ * in one order) to the session's lane (`$3`), in one statement of the open transaction.
+ */
+export const SYNC_RECORD = `WITH applied AS (
+  INSERT INTO %a (stream, position_key) SELECT $1, key FROM unnest($2::text[]) AS k(key)
+)
+INSERT INTO %c AS c (stream, table_name, lane, inserts, updates, deletes)
+SELECT $1, t.name, $3, t.inserts, t.updates, t.deletes
+FROM unnest($4::text[], $5::bigint[], $6::bigint[], $7::bigint[]) AS t(name, inserts, updates, deletes)
+ON CONFLICT (stream, table_name, lane) DO UPDATE SET
   inserts = c.inserts + EXCLUDED.inserts, updates = c.updates + EXCLUDED.updates, deletes = c.deletes + EXCLUDED.deletes`;
 
 /** Moves the watermark forward (never back). */
@@ -73,8 +78,9 @@ export const SYNC_APPLIED_FORGET =
   'DELETE FROM %a WHERE stream = $1 AND position_key <= $2::text COLLATE "C"';
 
 /** The stream's counts, per table. */
-export const SYNC_COUNTS_SELECT =
-  'SELECT table_name, inserts::text, updates::text, deletes::text FROM %c WHERE stream = $1 ORDER BY table_name';
+export const SYNC_COUNTS_SELECT = `SELECT table_name, sum(inserts)::text AS inserts, sum(updates)::text AS updates,
+  sum(deletes)::text AS deletes
+FROM %c WHERE stream = $1 GROUP BY table_name ORDER BY table_name`;
 
 /** A row of SYNC_COUNTS_SELECT (bigint as text). */
 export interface SyncCountsRow {

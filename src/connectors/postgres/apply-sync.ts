@@ -13,11 +13,10 @@ import {
   SYNC_ANY_LEFT,
   SYNC_APPLIED_CREATE,
   SYNC_APPLIED_FORGET,
-  SYNC_APPLIED_INSERT,
   SYNC_APPLIED_SELECT,
-  SYNC_COUNTS_ADD,
   SYNC_COUNTS_CREATE,
   SYNC_COUNTS_SELECT,
+  SYNC_RECORD,
   SYNC_STATE_CREATE,
   SYNC_STATE_SELECT,
   SYNC_STATE_UPSERT,
@@ -70,20 +69,25 @@ export class PostgresSyncTables {
     };
   }
 
-  /** Records the transaction at `position` and adds its counts, inside the open transaction. */
-  async record(client: pg.ClientBase, position: StreamPosition, counts: ChangeCounts): Promise<void> {
-    await client.query(this.sql(SYNC_APPLIED_INSERT), [this.stream, position.key]);
-    // One order of the shared count rows in every session: two sessions never wait on each other crosswise (deadlock).
-    for (const [table, count] of Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (count.inserts === 0 && count.updates === 0 && count.deletes === 0) continue;
-      await client.query(this.sql(SYNC_COUNTS_ADD), [
-        this.stream,
-        table,
-        count.inserts,
-        count.updates,
-        count.deletes,
-      ]);
-    }
+  /** Records the transactions at `positions` and adds their counts to `lane`'s rows, inside the open transaction. */
+  async record(
+    client: pg.ClientBase,
+    positions: readonly StreamPosition[],
+    counts: ChangeCounts,
+    lane: number,
+  ): Promise<void> {
+    const tables = Object.entries(counts).filter(
+      ([, count]) => count.inserts > 0 || count.updates > 0 || count.deletes > 0,
+    );
+    await client.query(this.sql(SYNC_RECORD), [
+      this.stream,
+      positions.map((position) => position.key),
+      lane,
+      tables.map(([table]) => table),
+      tables.map(([, count]) => count.inserts),
+      tables.map(([, count]) => count.updates),
+      tables.map(([, count]) => count.deletes),
+    ]);
   }
 
   /** Sets the watermark (never back) and forgets the applied records it covers, in one transaction. */

@@ -12,7 +12,13 @@ import type {
   ChangeApplier,
   ChangeCounts,
 } from '../../cdc/applier.js';
-import { alreadyAppliedMessage, checkCanBegin, checkInTransaction } from '../../cdc/apply-session-checks.js';
+import {
+  alreadyAppliedMessage,
+  checkCanBegin,
+  checkInTransaction,
+  checkPositions,
+  positionsText,
+} from '../../cdc/apply-session-checks.js';
 import {
   type ApplyStep,
   applySteps,
@@ -20,6 +26,7 @@ import {
   isWholeRowIdentity,
 } from '../../cdc/apply-steps.js';
 import type { ChangeRelation, ChangeValue, RowChange, StreamPosition } from '../../cdc/change.js';
+import { CountLanes } from '../../cdc/count-lanes.js';
 import { TransactionCoercions } from '../../cdc/transaction-coercions.js';
 import { DatabaseError, isFerryError, messageOf } from '../../errors.js';
 import type { CanonicalValue } from '../../values/canonical.js';
@@ -58,6 +65,7 @@ export class PostgresApplier implements ChangeApplier {
   private readonly sync: PostgresSyncTables;
   private readonly coercions: Coercions;
   private readonly sessions = new Set<PostgresApplySession>();
+  private readonly lanes = new CountLanes();
 
   constructor(
     private readonly acquire: () => Promise<pg.PoolClient>,
@@ -81,9 +89,11 @@ export class PostgresApplier implements ChangeApplier {
       throw replicaRoleError(error);
     }
     const coercions = new TransactionCoercions(this.coercions);
-    const session = new PostgresApplySession(client, this.schema, this.sync, coercions, () =>
-      this.sessions.delete(session),
-    );
+    const lane = this.lanes.take();
+    const session = new PostgresApplySession(client, this.schema, this.sync, coercions, lane, () => {
+      this.sessions.delete(session);
+      this.lanes.give(lane);
+    });
     this.sessions.add(session);
     return session;
   }
@@ -141,6 +151,7 @@ class PostgresApplySession implements ApplySession {
     private readonly schema: string,
     private readonly sync: PostgresSyncTables,
     private readonly coercions: TransactionCoercions,
+    private readonly lane: number,
     private readonly onClose: () => void,
   ) {}
 
@@ -156,21 +167,22 @@ class PostgresApplySession implements ApplySession {
     for (const step of applySteps(changes, DEFAULT_STEP_LIMITS)) await this.run(step);
   }
 
-  async commit(position: StreamPosition, counts: ChangeCounts): Promise<void> {
+  async commit(positions: readonly StreamPosition[], counts: ChangeCounts): Promise<void> {
     checkInTransaction(this.open, 'commit');
+    checkPositions(positions);
     try {
-      await this.sync.record(this.client, position, counts);
+      await this.sync.record(this.client, positions, counts, this.lane);
     } catch (error) {
       const duplicate = (error as { code?: unknown }).code === '23505';
       throw new DatabaseError(
         duplicate ? 'SYNC_ALREADY_APPLIED' : 'PG_SYNC_FAILED',
         duplicate
-          ? alreadyAppliedMessage(position)
-          : `Recording the transaction at ${position.key} failed: ${messageOf(error)}`,
+          ? alreadyAppliedMessage(positions)
+          : `Recording ${positionsText(positions)} failed: ${messageOf(error)}`,
         { cause: error },
       );
     }
-    await this.statement(`Committing the transaction at ${position.key}`, { text: 'COMMIT', values: [] });
+    await this.statement(`Committing ${positionsText(positions)}`, { text: 'COMMIT', values: [] });
     this.open = false;
     this.coercions.commit();
   }

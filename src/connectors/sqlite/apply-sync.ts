@@ -36,14 +36,15 @@ export function prepareSqliteSync(db: SqliteDatabase, stream: string): AppliedSt
   return { ...(watermark ? { watermark } : {}), appliedAfter: applied };
 }
 
-/** Records the transaction at `position` and adds its counts, inside the open transaction. */
+/** Records the transactions at `positions` and adds their counts, inside the open transaction (one session: one lane). */
 export function recordSqliteSync(
   db: SqliteDatabase,
   stream: string,
-  position: StreamPosition,
+  positions: readonly StreamPosition[],
   counts: ChangeCounts,
 ) {
-  db.prepare(SYNC_APPLIED_INSERT).run(stream, position.key);
+  const insert = db.prepare(SYNC_APPLIED_INSERT);
+  for (const position of positions) insert.run(stream, position.key);
   const add = db.prepare(SYNC_COUNTS_ADD);
   for (const [table, count] of Object.entries(counts)) {
     if (count.inserts === 0 && count.updates === 0 && count.deletes === 0) continue;

@@ -12,7 +12,13 @@ import type {
   ChangeApplier,
   ChangeCounts,
 } from '../../cdc/applier.js';
-import { alreadyAppliedMessage, checkCanBegin, checkInTransaction } from '../../cdc/apply-session-checks.js';
+import {
+  alreadyAppliedMessage,
+  checkCanBegin,
+  checkInTransaction,
+  checkPositions,
+  positionsText,
+} from '../../cdc/apply-session-checks.js';
 import {
   type ApplyStep,
   applySteps,
@@ -152,21 +158,22 @@ class SqliteApplySession implements ApplySession {
     for (const step of applySteps(changes, LIMITS)) wrapped('Applying changes', () => this.step(db, step));
   }
 
-  async commit(position: StreamPosition, counts: ChangeCounts): Promise<void> {
+  async commit(positions: readonly StreamPosition[], counts: ChangeCounts): Promise<void> {
     const db = this.openDb();
+    checkPositions(positions);
     try {
-      recordSqliteSync(db, this.options.stream, position, counts);
+      recordSqliteSync(db, this.options.stream, positions, counts);
     } catch (error) {
       const duplicate = String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
       throw new DatabaseError(
         duplicate ? 'SYNC_ALREADY_APPLIED' : 'SQLITE_SYNC_FAILED',
         duplicate
-          ? alreadyAppliedMessage(position)
-          : `Recording the transaction at ${position.key} failed: ${messageOf(error)}`,
+          ? alreadyAppliedMessage(positions)
+          : `Recording ${positionsText(positions)} failed: ${messageOf(error)}`,
         { cause: error },
       );
     }
-    wrapped(`Committing the transaction at ${position.key}`, () => db.exec('COMMIT'));
+    wrapped(`Committing ${positionsText(positions)}`, () => db.exec('COMMIT'));
     this.coercions.commit();
     this.unlock();
   }
