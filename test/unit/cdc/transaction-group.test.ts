@@ -3,11 +3,7 @@ import type { ApplySession, ChangeApplier, ChangeCounts } from '../../../src/cdc
 import type { ChangeRelation, RowChange, StreamPosition } from '../../../src/cdc/change.js';
 import { countChanges } from '../../../src/cdc/change-counts.js';
 import { SessionPool } from '../../../src/cdc/session-pool.js';
-import {
-  applyGroup,
-  type GroupedTransaction,
-  TransactionGroup,
-} from '../../../src/cdc/transaction-group.js';
+import { applyGroup, type GroupedTransaction, TransactionGroup } from '../../../src/cdc/transaction-group.js';
 
 const relation: ChangeRelation = {
   name: 'items',
