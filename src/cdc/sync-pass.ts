@@ -163,18 +163,18 @@ class Pass {
       let result = this.group
         ? await Promise.race([next, this.stopped, idle()])
         : await Promise.race([next, this.stopped]);
-      // Nothing more to read at once: the open group applies when a session can take it; while
-      // every session is busy it keeps gathering what comes (fewer, larger target transactions).
+      // Nothing more to read at once: the open group applies once it had its moment to gather
+      // more and a session can take it; until then it keeps gathering what comes (fewer, larger
+      // target transactions).
       while (result === IDLE) {
-        if (this.scheduler.size < this.pool.size) {
+        const wait = this.group!.openedAt + DEFAULT_GROUP_LIMITS.waitMs - performance.now();
+        if (wait <= 0 && this.scheduler.size < this.pool.size) {
           await this.flushGroup();
           result = await Promise.race([next, this.stopped]);
-        } else
-          result = await Promise.race([
-            next,
-            this.stopped,
-            this.scheduler.oneSettled().then((): typeof IDLE => IDLE),
-          ]);
+        } else {
+          const later = wait > 0 ? delay(wait) : this.scheduler.oneSettled();
+          result = await Promise.race([next, this.stopped, later.then((): typeof IDLE => IDLE)]);
+        }
       }
       if (result === STOP) {
         // The pending read ends with the stream's close; its outcome no longer matters.
@@ -480,4 +480,8 @@ class Pass {
 /** Resolves IDLE after the reads already waiting in the event loop have had their turn. */
 function idle(): Promise<typeof IDLE> {
   return new Promise((resolve) => setImmediate(() => resolve(IDLE)));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -52,12 +52,18 @@ interface CopyWire {
   endCopyFrom(): void;
 }
 
+/** What a taken queue slot holds, so the payload it held can be collected. */
+const EMPTY = Buffer.alloc(0);
+
 /** How long `end` waits for the server to close the CopyBoth stream before dropping the socket. */
 const END_TIMEOUT_MS = 5000;
 
 /** One replication connection; `start` at most once. */
 export class ReplicationConnection {
-  private readonly queue: Buffer[] = [];
+  // A head index instead of shift(): the queue holds tens of thousands of small payloads, and
+  // shifting an array that large moves all of them each time.
+  private queue: Buffer[] = [];
+  private head = 0;
   private queuedBytes = 0;
   private failure: unknown;
   private copying = false;
@@ -125,7 +131,7 @@ export class ReplicationConnection {
   /** The next CopyData payload; undefined once the stream ended cleanly; throws how it failed. */
   async next(): Promise<Buffer | undefined> {
     for (;;) {
-      const payload = this.queue.shift();
+      const payload = this.take();
       if (payload) {
         this.queuedBytes -= payload.length;
         if (this.paused && this.queuedBytes < this.highWaterBytes / 2) {
@@ -161,7 +167,8 @@ export class ReplicationConnection {
         this.onFinished = resolve;
         setTimeout(resolve, END_TIMEOUT_MS).unref();
       });
-      this.queue.length = 0;
+      this.queue = [];
+      this.head = 0;
       this.wire().endCopyFrom();
       // What the server still sends before its CopyDone is dropped (`push` ignores it once ended).
       if (this.paused) this.client.connection.stream.resume();
@@ -172,6 +179,20 @@ export class ReplicationConnection {
 
   private wire(): CopyWire {
     return this.client.connection as unknown as CopyWire;
+  }
+
+  private take(): Buffer | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const payload = this.queue[this.head]!;
+    this.queue[this.head++] = EMPTY;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head >= 4096 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return payload;
   }
 
   private push(chunk: Buffer): void {

@@ -70,10 +70,10 @@ describe('TransactionGroup', () => {
     group.add(transaction(1, [insert(1)]), new Set(['a', 'b']), 100);
     group.add(transaction(2, [insert(2), insert(3)]), new Set(['b', 'c']), 100);
     expect(group.writeSet).toEqual(new Set(['a', 'b', 'c']));
-    expect(group.isFull({ transactions: 3, changes: 10, bytes: 1000 })).toBe(false);
-    expect(group.isFull({ transactions: 2, changes: 10, bytes: 1000 })).toBe(true);
-    expect(group.isFull({ transactions: 3, changes: 3, bytes: 1000 })).toBe(true);
-    expect(group.isFull({ transactions: 3, changes: 10, bytes: 200 })).toBe(true);
+    expect(group.isFull({ transactions: 3, changes: 10, bytes: 1000, waitMs: 0 })).toBe(false);
+    expect(group.isFull({ transactions: 2, changes: 10, bytes: 1000, waitMs: 0 })).toBe(true);
+    expect(group.isFull({ transactions: 3, changes: 3, bytes: 1000, waitMs: 0 })).toBe(true);
+    expect(group.isFull({ transactions: 3, changes: 10, bytes: 200, waitMs: 0 })).toBe(true);
     group.add(transaction(3, [insert(4)]), 'all', 10);
     expect(group.writeSet).toBe('all');
     group.add(transaction(4, [insert(5)]), new Set(['d']), 10);
