@@ -21,11 +21,12 @@ export interface SyncReporter {
   /** A source table changed shape or appeared; `followed` says whether the stream went on. */
   onSchemaChange?(event: { table: string; change: string; followed: boolean }): void;
   /**
-   * A cutover step: waiting for the lag, draining to the final position, drained (with the final
-   * position); or abandoned (the lag stayed too high, or the request cannot be met), streaming on.
+   * A cutover step: waiting for the lag, the source made read-only (`--read-only`), draining to
+   * the final position, drained (with the final position); or abandoned (the lag stayed too high,
+   * or the request cannot be met), streaming on.
    */
   onCutover?(event: {
-    step: 'waiting' | 'draining' | 'drained' | 'abandoned';
+    step: 'waiting' | 'read-only' | 'draining' | 'drained' | 'abandoned';
     detail: string;
     sourcePosition?: Record<string, string>;
   }): void;

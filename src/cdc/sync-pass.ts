@@ -4,9 +4,9 @@
  * moves the watermark, and stops when told to or drained for a cutover. Any failure ends the pass;
  * sync-changes.ts decides whether to open another.
  */
-import type { Connector } from '../connectors/connector.js';
+import type { Connector, ReadOnlySource } from '../connectors/connector.js';
 import { emit } from '../engine/events.js';
-import { ConnectionError, SyncError } from '../errors.js';
+import { ConnectionError, messageOf, SyncError } from '../errors.js';
 import { AppliedPositions, type PositionTicket } from './applied-positions.js';
 import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
@@ -59,6 +59,8 @@ export interface SyncPassResult {
   progress: SyncProgress;
   /** The source position the cutover drained to. */
   finalPosition?: Record<string, string>;
+  /** What `--read-only` did to the source, and how to undo it. */
+  readOnly?: ReadOnlySource;
 }
 
 const STOP = Symbol('stop');
@@ -92,7 +94,9 @@ class Pass {
   private streamed: StreamedTransaction | undefined;
   private group: TransactionGroup | undefined;
   private stopBy: 'stop' | 'cutover' | undefined;
-  private cutover: { request: CutoverRequest; since: number; final?: StreamPosition } | undefined;
+  private cutover:
+    | { request: CutoverRequest; since: number; final?: StreamPosition; readOnly?: ReadOnlySource }
+    | undefined;
   private readonly stopped: Promise<typeof STOP>;
   private stop!: () => void;
   private tickFailure: unknown;
@@ -141,6 +145,7 @@ class Pass {
         stoppedBy: this.stopBy ?? 'stop',
         progress,
         ...(this.cutover?.final ? { finalPosition: this.cutover.final.fields } : {}),
+        ...(this.cutover?.readOnly ? { readOnly: this.cutover.readOnly } : {}),
       };
     } catch (error) {
       this.group = undefined;
@@ -449,10 +454,25 @@ class Pass {
       }
       if (progress.lagSeconds > cutover.request.maxLagSeconds) return;
       if (cutover.request.readOnly) {
-        this.abandonCutover(
-          `--read-only: Ferry does not make ${this.options.source.display} read-only itself yet; stop the application's writes (or set the source read-only yourself), then ask for the cutover without --read-only`,
-        );
-        return;
+        const source = this.options.source;
+        if (!source.makeReadOnly) {
+          this.abandonCutover(
+            `--read-only: Ferry cannot make ${source.display} read-only; stop the application's writes yourself, then ask for the cutover without --read-only`,
+          );
+          return;
+        }
+        try {
+          cutover.readOnly = await source.makeReadOnly();
+        } catch (error) {
+          this.abandonCutover(
+            `--read-only: ${messageOf(error)}; make the source read-only yourself (docs/sync.md), then ask for the cutover without --read-only`,
+          );
+          return;
+        }
+        emit(this.options.reporters, 'onCutover', {
+          step: 'read-only',
+          detail: `${cutover.readOnly.detail}; to undo: ${cutover.readOnly.undo}`,
+        });
       }
       const backlog = await this.stream.backlog();
       // A table created since the last look is part of what the cutover drains.

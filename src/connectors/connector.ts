@@ -281,6 +281,14 @@ export interface AccessProblem {
   fix: string;
 }
 
+/** What `Connector.makeReadOnly` did. */
+export interface ReadOnlySource {
+  /** What now refuses writes, for the cutover's log. */
+  detail: string;
+  /** The statement that makes the source writable again. */
+  undo: string;
+}
+
 /** One database reached through one URL. Created by the registry; `connect` before anything else. */
 export interface Connector {
   readonly dialect: Dialect;
@@ -445,6 +453,14 @@ export interface Connector {
 
   /** Source side: removes what the stream `name` keeps on the source (slot, publication). Safe when none exists. */
   dropChangeStream?(name: string): Promise<void>;
+
+  /**
+   * Source side, cutover (`ferry cutover --read-only`): makes the source refuse the application's
+   * writes, as far as the engine allows (docs/sync.md says what each engine does and who can still
+   * write), and says how to undo it. Ferry's own reading goes on. Throws DatabaseError naming the
+   * privilege when refused.
+   */
+  makeReadOnly?(): Promise<ReadOnlySource>;
 
   /** Target side, sync mode: applies a stream's transactions (see ChangeApplier). */
   openApplier?(options: ApplierOptions): Promise<ChangeApplier>;

@@ -169,7 +169,9 @@ export async function runSync(options: RunSyncOptions): Promise<SyncOutcome> {
   });
   const instructions = [
     `point the application at the target (${redact(options.target)}) instead of the source`,
-    'the target holds every change up to the final source position; do not write to the source any more',
+    result.readOnly
+      ? `the target holds every change up to the final source position; the source stays read-only (${result.readOnly.detail}): to make it writable again, ${result.readOnly.undo}`
+      : 'the target holds every change up to the final source position; do not write to the source any more',
     `run ferry cleanup on the plan to remove the change stream's slot, publication and Ferry's own tables`,
   ];
   const outcome: SyncOutcome = {

@@ -39,7 +39,7 @@ export function registerCutoverCommand(program: Command, setStatus: (status: num
     )
     .option(
       '--read-only',
-      'ask Ferry to make the source read-only before draining (not yet available: stop writes yourself)',
+      'make the source read-only before draining (PostgreSQL: new sessions read-only, open ones ended; MariaDB/MySQL: SET GLOBAL read_only = ON) and say how to undo it',
     )
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress on stderr')
@@ -47,9 +47,12 @@ export function registerCutoverCommand(program: Command, setStatus: (status: num
       'after',
       `
 The running ferry run (mode: sync) does the work; this command asks it through the plan's state
-file and waits. Stop the application's writes to the source first (or make it read-only: MariaDB
-SET GLOBAL read_only = ON; PostgreSQL ALTER DATABASE … SET default_transaction_read_only = on and
-reconnect the clients), so that the final position is final.
+file and waits. Stop the application's writes to the source first, or pass --read-only, so that
+the final position is final. --read-only on PostgreSQL sets default_transaction_read_only = on for
+the database and ends its other client sessions (their open transactions roll back; a client that
+sets the option off again can still write); on MariaDB/MySQL it sets the server's read_only = ON
+(all databases of the server; accounts with READ ONLY ADMIN or SUPER, such as root, still write).
+The source stays read-only after the cutover; the result says how to undo it.
 
 Exit codes: 0 cut over and verified, 1 the cutover failed or no run is streaming, 2 bad invocation.
 

@@ -22,6 +22,7 @@ import type {
   KeyRange,
   LoadProbe,
   LoadSample,
+  ReadOnlySource,
   ReadOptions,
   RecordedChunk,
   SchemaNote,
@@ -44,6 +45,7 @@ import { MysqlLoad } from './load.js';
 import { createObjects, introspectObjects } from './objects.js';
 import { mysqlAcceptsEncoding, mysqlRowEncodings } from './passthrough.js';
 import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
+import { makeMysqlReadOnly } from './read-only.js';
 import { MysqlReader } from './reader.js';
 import { addColumns, createConstraints, createTables, positionAutoIncrements } from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
@@ -241,6 +243,10 @@ export class MysqlConnector implements Connector {
 
   /** A binlog reader keeps nothing on the source (no slot): the binlog expires on its own schedule. */
   async dropChangeStream(_name: string): Promise<void> {}
+
+  makeReadOnly(): Promise<ReadOnlySource> {
+    return makeMysqlReadOnly(this.session);
+  }
 
   /** The connector's introspection of some tables, without the database's other objects. */
   private describeTables(names: string[]): Promise<Table[]> {

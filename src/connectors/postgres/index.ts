@@ -23,6 +23,7 @@ import {
   type LoadProbe,
   type LoadSample,
   PROGRESS_TABLE,
+  type ReadOnlySource,
   type ReadOptions,
   type RecordedChunk,
   type SchemaNote,
@@ -50,6 +51,7 @@ import { introspectPostgres } from './introspect.js';
 import { PostgresLoad } from './load.js';
 import { createPostgresObjects } from './objects.js';
 import { createPostgresProgress, postgresRecordedChunks } from './progress.js';
+import { makePostgresReadOnly } from './read-only.js';
 import { PostgresReader } from './reader.js';
 import { acquirePostgres, postgresPoolConfig, postgresSchemaOf, withPostgresClient } from './session.js';
 import { PostgresSnapshot } from './snapshot.js';
@@ -292,6 +294,10 @@ export class PostgresConnector implements Connector {
       `Dropping the replication slot and publication of change stream "${name}"`,
       (client) => dropPostgresChangeStream(client, name, this.display),
     );
+  }
+
+  makeReadOnly(): Promise<ReadOnlySource> {
+    return this.withClient('Making the source database read-only', (client) => makePostgresReadOnly(client));
   }
 
   /** What the sync snapshot and the change stream use of this connector. */
