@@ -6,13 +6,14 @@
  */
 import type { Connector, ReadOnlySource } from '../connectors/connector.js';
 import { emit } from '../engine/events.js';
-import { ConnectionError, messageOf, SyncError } from '../errors.js';
+import { ConnectionError, SyncError } from '../errors.js';
 import { AppliedPositions, type PositionTicket } from './applied-positions.js';
 import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
 import { addCounts, countChanges } from './change-counts.js';
 import type { ChangeStream, StreamBacklog } from './change-stream.js';
-import type { CutoverRequest, SyncControl } from './cutover-request.js';
+import type { SyncControl } from './cutover-request.js';
+import { Cutover } from './cutover-steps.js';
 import { LagMeter } from './lag-meter.js';
 import type { RelationMap } from './relation-map.js';
 import type { SchemaFollower } from './schema-follower.js';
@@ -94,9 +95,7 @@ class Pass {
   private streamed: StreamedTransaction | undefined;
   private group: TransactionGroup | undefined;
   private stopBy: 'stop' | 'cutover' | undefined;
-  private cutover:
-    | { request: CutoverRequest; since: number; final?: StreamPosition; readOnly?: ReadOnlySource }
-    | undefined;
+  private cutover: Cutover | undefined;
   private readonly stopped: Promise<typeof STOP>;
   private stop!: () => void;
   private tickFailure: unknown;
@@ -427,70 +426,25 @@ class Pass {
       this.stop();
       return;
     }
-    if (!this.cutover) {
-      this.cutover = { request: command.request, since: Date.now() };
-      emit(this.options.reporters, 'onCutover', {
-        step: 'waiting',
-        detail: `waiting for the lag (${progress.lagSeconds.toFixed(1)} s) to fall under ${command.request.maxLagSeconds} s`,
-      });
-    }
-  }
-
-  /** Gives up the cutover asked for and streams on; the listeners tell the asking side why. */
-  private abandonCutover(reason: string): void {
-    this.cutover = undefined;
-    emit(this.options.reporters, 'onCutover', { step: 'abandoned', detail: reason });
+    this.cutover ??= new Cutover(
+      command.request,
+      {
+        source: this.options.source,
+        stream: this.stream,
+        schema: this.options.schema,
+        reporters: this.options.reporters,
+        stored: () => this.stored,
+        pendingChanges: () => this.lag.pendingChanges,
+      },
+      progress,
+    );
   }
 
   private async advanceCutover(progress: SyncProgress): Promise<void> {
     const cutover = this.cutover!;
-    const elapsed = (Date.now() - cutover.since) / 1000;
-    if (!cutover.final) {
-      if (elapsed > cutover.request.timeoutSeconds) {
-        this.abandonCutover(
-          `the cutover waited ${cutover.request.timeoutSeconds} s and the lag is still ${progress.lagSeconds.toFixed(1)} s (over ${cutover.request.maxLagSeconds} s): lower the write load on the source, or ask again with a larger --max-lag or --timeout`,
-        );
-        return;
-      }
-      if (progress.lagSeconds > cutover.request.maxLagSeconds) return;
-      if (cutover.request.readOnly) {
-        const source = this.options.source;
-        if (!source.makeReadOnly) {
-          this.abandonCutover(
-            `--read-only: Ferry cannot make ${source.display} read-only; stop the application's writes yourself, then ask for the cutover without --read-only`,
-          );
-          return;
-        }
-        try {
-          cutover.readOnly = await source.makeReadOnly();
-        } catch (error) {
-          this.abandonCutover(
-            `--read-only: ${messageOf(error)}; make the source read-only yourself (docs/sync.md), then ask for the cutover without --read-only`,
-          );
-          return;
-        }
-        emit(this.options.reporters, 'onCutover', {
-          step: 'read-only',
-          detail: `${cutover.readOnly.detail}; to undo: ${cutover.readOnly.undo}`,
-        });
-      }
-      const backlog = await this.stream.backlog();
-      // A table created since the last look is part of what the cutover drains.
-      await this.options.schema.lookForTables();
-      cutover.final = backlog.head;
-      emit(this.options.reporters, 'onCutover', {
-        step: 'draining',
-        detail: `draining to the source's position at the cutover`,
-        sourcePosition: backlog.head.fields,
-      });
-    }
-    const settled = this.lag.pendingChanges === 0 && !this.options.schema.tablesWaiting;
-    if (this.stored && this.stored.key >= cutover.final.key && settled) {
-      emit(this.options.reporters, 'onCutover', {
-        step: 'drained',
-        detail: 'every change up to the final position is applied',
-        sourcePosition: cutover.final.fields,
-      });
+    await cutover.advance(progress);
+    if (cutover.abandoned) this.cutover = undefined;
+    else if (cutover.drained) {
       this.stopBy = 'cutover';
       this.stop();
     }
