@@ -71,7 +71,7 @@ async function mysqlApp(database: string): Promise<AppSession> {
     await mysqlQuery(undefined, `DROP USER IF EXISTS '${user}'@'%'`, [], MYSQL_SPARE);
   });
   const open = () =>
-    mysql.createConnection({ uri: MYSQL_SPARE.replace('root@', `${user}:app@`) + `/${database}` });
+    mysql.createConnection({ uri: `${MYSQL_SPARE.replace('root@', `${user}:app@`)}/${database}` });
   const insert = (connection: mysql.Connection, id: number) =>
     connection.query("INSERT INTO docs (id, title, body) VALUES (?, 'app', 'written by the app')", [id]);
   const app = await open();
