@@ -34,46 +34,12 @@ interface AppSession {
   close(): Promise<void>;
 }
 
-async function postgresApp(database: string): Promise<AppSession> {
-  const open = async () => {
-    const client = new pg.Client({
-      connectionString: `${PG_BASE}/${database}`,
-      application_name: 'shop-app',
-    });
-    client.on('error', () => undefined);
-    await client.connect();
-    return client;
-  };
-  const insert = (client: pg.Client, id: number) =>
-    client.query("INSERT INTO docs (id, title, body) VALUES ($1, 'app', 'written by the app')", [id]);
-  const app = await open();
-  return {
-    write: async (id) => {
-      await insert(app, id);
-    },
-    writeFresh: async (id) => {
-      const client = await open();
-      try {
-        await insert(client, id);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    },
-    close: () => app.end().catch(() => undefined),
-  };
-}
-
-async function mysqlApp(database: string): Promise<AppSession> {
-  const user = `app_${database.slice(-8)}`;
-  await mysqlQuery(undefined, `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY 'app'`, [], MYSQL_SPARE);
-  await mysqlQuery(undefined, `GRANT SELECT, INSERT ON \`${database}\`.* TO '${user}'@'%'`, [], MYSQL_SPARE);
-  cleanup.push(async () => {
-    await mysqlQuery(undefined, `DROP USER IF EXISTS '${user}'@'%'`, [], MYSQL_SPARE);
-  });
-  const open = () =>
-    mysql.createConnection({ uri: `${MYSQL_SPARE.replace('root@', `${user}:app@`)}/${database}` });
-  const insert = (connection: mysql.Connection, id: number) =>
-    connection.query("INSERT INTO docs (id, title, body) VALUES (?, 'app', 'written by the app')", [id]);
+/** An AppSession over a driver: `open` connects, `insert` writes row `id` of `docs`, `end` disconnects. */
+async function appSession<C>(
+  open: () => Promise<C>,
+  insert: (connection: C, id: number) => Promise<unknown>,
+  end: (connection: C) => Promise<unknown>,
+): Promise<AppSession> {
   const app = await open();
   return {
     write: async (id) => {
@@ -84,11 +50,45 @@ async function mysqlApp(database: string): Promise<AppSession> {
       try {
         await insert(connection, id);
       } finally {
-        await connection.end().catch(() => undefined);
+        await end(connection).catch(() => undefined);
       }
     },
-    close: () => app.end().catch(() => undefined),
+    close: async () => {
+      await end(app).catch(() => undefined);
+    },
   };
+}
+
+const APP_INSERT = "INSERT INTO docs (id, title, body) VALUES (%, 'app', 'written by the app')";
+
+function postgresApp(database: string): Promise<AppSession> {
+  return appSession(
+    async () => {
+      const client = new pg.Client({
+        connectionString: `${PG_BASE}/${database}`,
+        application_name: 'shop-app',
+      });
+      client.on('error', () => undefined);
+      await client.connect();
+      return client;
+    },
+    (client, id) => client.query(APP_INSERT.replace('%', '$1'), [id]),
+    (client) => client.end(),
+  );
+}
+
+async function mysqlApp(database: string): Promise<AppSession> {
+  const user = `app_${database.slice(-8)}`;
+  await mysqlQuery(undefined, `CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY 'app'`, [], MYSQL_SPARE);
+  await mysqlQuery(undefined, `GRANT SELECT, INSERT ON \`${database}\`.* TO '${user}'@'%'`, [], MYSQL_SPARE);
+  cleanup.push(async () => {
+    await mysqlQuery(undefined, `DROP USER IF EXISTS '${user}'@'%'`, [], MYSQL_SPARE);
+  });
+  return appSession(
+    () => mysql.createConnection({ uri: `${MYSQL_SPARE.replace('root@', `${user}:app@`)}/${database}` }),
+    (connection, id) => connection.query(APP_INSERT.replace('%', '?'), [id]),
+    (connection) => connection.end(),
+  );
 }
 
 describe.each([
