@@ -11,6 +11,7 @@ import { AppliedPositions, type PositionTicket } from './applied-positions.js';
 import type { ApplySession, ChangeApplier, ChangeCounts } from './applier.js';
 import type { RowChange, StreamItem, StreamPosition, TransactionPart } from './change.js';
 import { addCounts, countChanges } from './change-counts.js';
+import { clusterChanges } from './change-order.js';
 import type { ChangeStream, StreamBacklog } from './change-stream.js';
 import type { SyncControl } from './cutover-request.js';
 import { Cutover } from './cutover-steps.js';
@@ -312,6 +313,7 @@ class Pass {
         pool: this.pool,
         isTransient: (error) => this.options.target.isTransient(error),
         committed: (transactions) => this.committedGroup(transactions),
+        order: (changes) => clusterChanges(changes, this.writeSets),
       }),
     );
   }

@@ -85,23 +85,27 @@ export interface GroupApplyContext {
   isTransient(error: unknown): boolean;
   /** Called for transactions once their target transaction committed. */
   committed(transactions: readonly GroupedTransaction[]): void;
+  /** The group's changes in the order to apply them (change-order.ts); the source's order when absent. */
+  order?(changes: readonly RowChange[]): RowChange[];
 }
 
 /**
- * Applies the group in one target transaction. A deadlock or lock timeout before the commit is
- * tried again. Any other failure before the commit, in a group of several, applies the
- * transactions again one by one: merged statements can meet a unique key in an order the source
- * never had (a value moving from one row to another across transactions), and a real fault is
- * then reported for the one transaction that has it. A failure during the commit may have
+ * Applies the group in one target transaction, its changes in `context.order`. A deadlock or lock
+ * timeout before the commit is tried again. Any other failure before the commit applies the
+ * transactions again one by one, each in the source's order: merged statements can meet a unique
+ * key in an order the source never had (a value moving from one row to another), and a real fault
+ * is then reported for the one transaction that has it. A failure during the commit may have
  * committed, so it is thrown: only a new pass, which reads the target's records, can tell.
  */
 export async function applyGroup(group: TransactionGroup, context: GroupApplyContext): Promise<void> {
   const { transactions } = group;
   try {
-    await applyTogether(transactions, context);
+    await applyTogether(transactions, context, true);
   } catch (error) {
-    if (transactions.length === 1 || !(error instanceof BeforeCommit)) throw unwrap(error);
-    for (const transaction of transactions) await applyTogether([transaction], context).catch(rethrow);
+    if (!(error instanceof BeforeCommit)) throw error;
+    for (const transaction of transactions) {
+      await applyTogether([transaction], context, false).catch(rethrow);
+    }
   }
 }
 
@@ -121,9 +125,11 @@ function rethrow(error: unknown): never {
 async function applyTogether(
   transactions: readonly GroupedTransaction[],
   context: GroupApplyContext,
+  reorder: boolean,
 ): Promise<void> {
-  const changes =
+  const inOrder =
     transactions.length === 1 ? transactions[0]!.changes : transactions.flatMap((t) => t.changes);
+  const changes = reorder && context.order ? context.order(inOrder) : inOrder;
   const counts: ChangeCounts = {};
   for (const transaction of transactions) addCounts(counts, transaction.counts);
   const positions = transactions.map((transaction) => transaction.position);

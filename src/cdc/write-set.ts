@@ -55,6 +55,21 @@ export class WriteSets {
     return set;
   }
 
+  /**
+   * The items of one change, for ordering changes within a target transaction (change-order.ts).
+   * A table whose rows have a unique key besides their identity, or no key at all, adds an item
+   * for the whole table: the old values of a deleted or updated row are not in the stream, so two
+   * of its changes could meet on that key unseen, and must keep their order.
+   */
+  itemsOf(change: Exclude<RowChange, { kind: 'truncate' }>): Set<string> {
+    const set = this.of([change]);
+    const relation = change.relation;
+    if (this.keysOf(relation).unique.length !== 1 || relation.key.length === relation.columns.length) {
+      set.add(`\u0002${relation.name}`);
+    }
+    return set;
+  }
+
   /** Whether the changes touch whole tables (TRUNCATE): such a transaction waits for all before it and holds back all after it. */
   static touchesWholeTables(changes: readonly RowChange[]): boolean {
     return changes.some((change) => change.kind === 'truncate');
