@@ -5,7 +5,6 @@
  * not fit goes to the run's coercion policy (column-encoder.ts). What PostgreSQL still refuses
  * (duplicate keys, CHECKs, malformed input) becomes a ValueError naming column and key.
  */
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -80,7 +79,10 @@ export class PostgresWriter {
         format === undefined
           ? encodeBatches(table, encoders, all, keys, result)
           : passEncoded(all, result, binary ? BINARY_FRAME : undefined);
-      await pipeline(Readable.from(data), copy);
+      // The generator is pumped straight into COPY, one buffer at a time as the socket drains:
+      // `Readable.from` would read up to 16 batches ahead while the server is slow (a checkpoint),
+      // and those megabytes would be the run's peak RSS.
+      await pipeline(data, copy);
       // After the rows, on the same connection: the chunk and its record commit together or not at all.
       if (options.chunk) await recordPostgresChunk(client, this.schema, options.chunk, result);
       await client.query('COMMIT');
