@@ -2,6 +2,8 @@
  * The `ferry` command line: a thin shell over the library. This is the only place that sets the
  * exit code (DESIGN.md): 0 done, 1 the work failed or a database refused, 2 the invocation is wrong.
  */
+// First: it sets the heap's shape before any other module allocates.
+import './heap-shape.js';
 import { Command, CommanderError } from 'commander';
 import { FerryError } from '../errors.js';
 import { redact } from '../secrets.js';
