@@ -85,7 +85,11 @@ export function keyIdentity(values: readonly ChangeValue[]): string {
 }
 
 /** The new row's key, where the row sends it (an UNCHANGED key column keeps the old value). */
-function newKeyOf(key: readonly CanonicalValue[], row: readonly ChangeValue[], at: number[]): ChangeValue[] {
+export function newKeyOf(
+  key: readonly CanonicalValue[],
+  row: readonly ChangeValue[],
+  at: number[],
+): ChangeValue[] {
   return at.map((position, i) => {
     const value = row[position];
     return value === UNCHANGED || value === undefined ? key[i]! : value;

@@ -9,7 +9,7 @@
  * in another order than the source did; the end state is the same.
  */
 
-import { keyIdentity, keyPositions } from './apply-steps.js';
+import { keyIdentity, keyPositions, newKeyOf } from './apply-steps.js';
 import type { ChangeRelation, RowChange } from './change.js';
 import { UNCHANGED } from './change.js';
 import type { WriteSets } from './write-set.js';
@@ -73,10 +73,7 @@ function kindOf(
   if (change.kind === 'insert') return `${id}i`;
   if (change.kind === 'delete') return `${id}d`;
   const { key, row } = change;
-  const newKey = shape.keyAt.map((position, i) => {
-    const value = row[position];
-    return value === UNCHANGED || value === undefined ? key[i]! : value;
-  });
+  const newKey = newKeyOf(key, row, shape.keyAt);
   if (keyIdentity(newKey) !== keyIdentity(key)) return undefined;
   return `${id}u${row.map((value) => (value === UNCHANGED ? '0' : '1')).join('')}`;
 }

@@ -114,12 +114,9 @@ class BeforeCommit {
   constructor(readonly error: unknown) {}
 }
 
-function unwrap(error: unknown): unknown {
-  return error instanceof BeforeCommit ? error.error : error;
-}
-
+/** Throws the failure a BeforeCommit carries, or the error itself. */
 function rethrow(error: unknown): never {
-  throw unwrap(error);
+  throw error instanceof BeforeCommit ? error.error : error;
 }
 
 async function applyTogether(
