@@ -174,8 +174,11 @@ export interface SchemaRequest {
 /** Where added columns come from, for `addColumns`: as a SchemaRequest says it. */
 export type ColumnsRequest = Pick<SchemaRequest, 'sourceDialect' | 'coercions'>;
 
-/** The steps of `createSchema`: tables before the data, constraints after it, sequences again at a cutover. */
-export type SchemaPhase = 'tables' | 'constraints' | 'sequences';
+/**
+ * The steps of `createSchema`: tables before the data; indexes of a table whose rows are all in
+ * (while others still load); constraints after all the data; sequences again at a cutover.
+ */
+export type SchemaPhase = 'tables' | 'indexes' | 'constraints' | 'sequences';
 
 /** Something DDL could not carry exactly (a default expression in another dialect, …), said to the user. */
 export interface SchemaNote {
@@ -326,8 +329,10 @@ export interface Connector {
 
   /**
    * Creates schema on this (target) database. `tables`: the tables with primary keys (and, where
-   * the engine cannot add them later, foreign keys). `constraints`: after the data, secondary and
-   * unique indexes, foreign keys, and auto-increment positions past both the source's next value
+   * the engine cannot add them later, foreign keys). `indexes`: the given tables' keys and indexes
+   * built after the data, once those tables' rows are all in (other tables may still be loading);
+   * a connector may leave them to `constraints`. `constraints`: after the data, secondary and
+   * unique indexes not built yet, foreign keys, and auto-increment positions past both the source's next value
    * and the highest value present, so that an INSERT without an id gets a new one. `sequences`:
    * only those auto-increment positions again (a sync's cutover, when the source has moved on). Returns a note
    * for each thing it could not carry exactly (never drops one silently).

@@ -39,6 +39,8 @@ export interface DataPhase {
   reporters: readonly Reporter[];
   /** Sync mode: the change stream that starts at this data's snapshot (`SnapshotOptions.changeStream`). */
   changeStream?: string;
+  /** Called once for each table whose every chunk is in (none failed), with its target table. */
+  onTableCopied?: (target: Table) => void;
 }
 
 /** What the data phase did: per table results and the snapshot every table was read at. */
@@ -139,8 +141,10 @@ export async function copyData(phase: DataPhase): Promise<DataPhaseResult> {
       }
       tasks.push({ table, index, range, ...(plan.key ? { key: plan.key } : {}) });
     }
-    if (table.finished === table.chunks) emit(reporters, 'onTableDone', tableResult(table));
+    if (table.finished === table.chunks) tableDone(phase, table);
   }
+  // The largest tables first: the last chunks to run, and the index builds after them, are short.
+  tasks.sort((a, b) => sizeOf(b.table.source) - sizeOf(a.table.source));
 
   // Every chunk is read as of one point in time (DESIGN.md principle 4).
   const snapshot = await source.openSnapshot({
@@ -336,9 +340,19 @@ function finish(phase: DataPhase, table: TableProgress): number {
   table.finished++;
   if (table.finished === table.chunks) {
     table.seconds = table.started === undefined ? 0 : (performance.now() - table.started) / 1000;
-    emit(phase.reporters, 'onTableDone', tableResult(table));
+    tableDone(phase, table);
   }
   return 0;
+}
+
+function tableDone(phase: DataPhase, table: TableProgress): void {
+  emit(phase.reporters, 'onTableDone', tableResult(table));
+  if (!table.error) phase.onTableCopied?.(table.target);
+}
+
+/** A table's size by the source's statistics, for ordering (0 when it has none). */
+function sizeOf(table: Table): number {
+  return table.estimatedBytes ?? table.estimatedRows ?? 0;
 }
 
 function tableResult(table: TableProgress): TableResult {

@@ -17,6 +17,7 @@ import {
   DEFAULT_RETRIES,
 } from './copy-options.js';
 import type { CopyResult, TableResult } from './copy-result.js';
+import { EarlyIndexes } from './early-indexes.js';
 import { asFerryError } from './errors.js';
 import { emit, type Reporter } from './events.js';
 import { LoadMonitor } from './load-monitor.js';
@@ -140,6 +141,7 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
     });
     await monitor.start();
     throttle.watchLoad(monitor);
+    const indexes = options.dataOnly ? undefined : new EarlyIndexes(target, request, owned);
     const data = await copyData({
       source,
       target,
@@ -160,7 +162,11 @@ async function runCopy(source: Connector, target: Connector, options: CopyOption
       coercions,
       throttle,
       reporters,
-    }).finally(() => monitor.stop());
+      ...(indexes ? { onTableCopied: indexes.add } : {}),
+    }).finally(async () => {
+      await monitor.stop();
+      await indexes?.settled();
+    });
     results.push(...data.tables);
     snapshot = data.snapshot;
   }

@@ -47,7 +47,13 @@ import { mysqlAcceptsEncoding, mysqlRowEncodings } from './passthrough.js';
 import { createMysqlProgress, isMysqlProgressTable, mysqlRecordedChunks } from './progress.js';
 import { makeMysqlReadOnly } from './read-only.js';
 import { MysqlReader } from './reader.js';
-import { addColumns, createConstraints, createTables, positionAutoIncrements } from './schema-phases.js';
+import {
+  addColumns,
+  createConstraints,
+  createIndexes,
+  createTables,
+  positionAutoIncrements,
+} from './schema-phases.js';
 import { type MysqlConnection, MysqlSession } from './session.js';
 import { MysqlSnapshot } from './snapshot.js';
 import { type MysqlColumnRow, quoteIdentifier, SELECT_EXISTING_TABLES, SELECT_TABLE_COLUMNS } from './sql.js';
@@ -173,8 +179,9 @@ export class MysqlConnector implements Connector {
   async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {
     if (phase === 'sequences') return positionAutoIncrements(this.session, request);
     for (const table of request.tables) this.targetColumns.delete(table.name);
-    return phase === 'tables'
-      ? createTables(this.session, request)
+    if (phase === 'tables') return createTables(this.session, request);
+    return phase === 'indexes'
+      ? createIndexes(this.session, request)
       : createConstraints(this.session, request);
   }
 

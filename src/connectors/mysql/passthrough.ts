@@ -1,8 +1,8 @@
 /**
  * The fast paths out of MariaDB/MySQL (DESIGN.md principle 1): the source server prints each row
- * as one line — fields escaped, NULL as `\N`, FLOAT as the exact DOUBLE it holds — and Ferry
+ * as one line — text fields enclosed or escaped, FLOAT as the exact DOUBLE it holds — and Ferry
  * hands the lines to the target's bulk loader without decoding a value. Two spellings: LOAD DATA
- * lines (binary as bare hex) into MariaDB/MySQL columns of the very same types, and Ferry's
+ * lines (load-data.ts; binary as bare hex) into MariaDB/MySQL columns of the very same types, and Ferry's
  * neutral text lines (src/values/text-lines.ts; binary as `\\x` hex) into any target that accepts
  * them. Offered only for column kinds whose printed form loads back to the same value (YEAR, BIT
  * and spatial columns go the decoded way).
@@ -10,6 +10,7 @@
 import type { Column, Table } from '../../schema/table.js';
 import { copiedColumns } from '../../schema/table.js';
 import { TEXT_LINES, TEXT_LINES_KINDS } from '../../values/text-lines.js';
+import { ENCLOSURE, NULL_FIELD } from './load-data.js';
 import { quoteIdentifier } from './sql.js';
 import { typeRule } from './types.js';
 
@@ -55,9 +56,14 @@ export function mysqlAcceptsEncoding(
   );
 }
 
+/** Encloses text as LOAD DATA reads it (load-data.ts enclosedField): the enclosure doubled inside. */
+function enclosed(expression: string): string {
+  return `CONCAT('${ENCLOSURE}', REPLACE(${expression}, '${ENCLOSURE}', '${ENCLOSURE}${ENCLOSURE}'), '${ENCLOSURE}')`;
+}
+
 /**
- * Escapes text the way LOAD DATA's `ESCAPED BY '\\'` reads it back (load-data.ts escapeField):
- * backslash first, then tab, newline, carriage return and NUL.
+ * Escapes text the way TEXT_LINES reads it back: backslash first, then tab, newline, carriage
+ * return and NUL.
  */
 function escaped(expression: string): string {
   let sql = `REPLACE(${expression}, '\\\\', '\\\\\\\\')`;
@@ -82,7 +88,8 @@ function fieldSql(column: Column, encoding: string): string {
   const printed = typeRule(column.type).select(quoted, column.type, column.nativeType);
   const free = kind === 'integer' || kind === 'boolean' || kind === 'decimal' || kind === 'float';
   const plain = free || kind === 'date' || kind === 'time' || kind === 'datetime' || kind === 'timestamptz';
-  return plain ? printed : escaped(printed);
+  if (plain) return printed;
+  return encoding === TEXT_LINES ? escaped(printed) : enclosed(printed);
 }
 
 /** Whether a read's encoding is one of the line encodings the server prints. */
@@ -92,6 +99,9 @@ export function isMysqlLineEncoding(encoding: string | undefined): boolean {
 
 /** The SELECT list of a line encoding: one line (without its newline) per row. */
 export function mysqlLineSelect(table: Table, encoding: string): string {
-  const fields = copiedColumns(table).map((column) => `IFNULL(${fieldSql(column, encoding)}, '\\\\N')`);
+  const nullField = encoding === TEXT_LINES ? '\\\\N' : NULL_FIELD;
+  const fields = copiedColumns(table).map(
+    (column) => `IFNULL(${fieldSql(column, encoding)}, '${nullField}')`,
+  );
   return `CONCAT_WS('\\t', ${fields.join(', ')})`;
 }

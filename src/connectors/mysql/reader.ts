@@ -10,6 +10,7 @@ import type { LogicalType } from '../../schema/logical-type.js';
 import { type Column, copiedColumns, type Table } from '../../schema/table.js';
 import { type CanonicalValue, estimateBytes, type Row, type RowBatch } from '../../values/canonical.js';
 import type { ReadOptions } from '../connector.js';
+import { readableItems } from '../readable-items.js';
 import { rowFilterOf, rowFilterText, withRowFilter } from '../row-filter.js';
 import { type MysqlClause, mysqlKeyColumns, mysqlKeyOrder, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { MysqlValueProblem } from './codecs.js';
@@ -67,20 +68,22 @@ export function selectStatement(
 
 /** Decoded rows in bounded batches. */
 async function* rowBatches(
-  raws: AsyncIterable<unknown[]>,
+  raws: AsyncIterable<unknown[][]>,
   options: ReadOptions,
   decodeRow: (raw: unknown[]) => Row,
 ): AsyncGenerator<RowBatch> {
   let rows: Row[] = [];
   let bytes = 0;
-  for await (const raw of raws) {
-    const row = decodeRow(raw);
-    rows.push(row);
-    for (const value of row) bytes += estimateBytes(value);
-    if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
-      yield { rows, bytes };
-      rows = [];
-      bytes = 0;
+  for await (const arrived of raws) {
+    for (const raw of arrived) {
+      const row = decodeRow(raw);
+      rows.push(row);
+      for (const value of row) bytes += estimateBytes(value);
+      if (rows.length >= options.batchRows || bytes >= options.batchBytes) {
+        yield { rows, bytes };
+        rows = [];
+        bytes = 0;
+      }
     }
   }
   if (rows.length > 0) yield { rows, bytes };
@@ -89,21 +92,26 @@ async function* rowBatches(
 const NEWLINE = Buffer.from('\n');
 
 /** Lines printed by the server (passthrough.ts), undecoded, in bounded batches. */
-async function* lineBatches(raws: AsyncIterable<unknown[]>, options: ReadOptions): AsyncGenerator<RowBatch> {
+async function* lineBatches(
+  raws: AsyncIterable<unknown[][]>,
+  options: ReadOptions,
+): AsyncGenerator<RowBatch> {
   const format = options.encoding!;
   let parts: Buffer[] = [];
   let count = 0;
   let bytes = 0;
-  for await (const raw of raws) {
-    const line = raw[0] as Buffer;
-    parts.push(line, NEWLINE);
-    count++;
-    bytes += line.length + 1;
-    if (count >= options.batchRows || bytes >= options.batchBytes) {
-      yield { rows: [], bytes, encoded: { format, data: Buffer.concat(parts, bytes), count } };
-      parts = [];
-      count = 0;
-      bytes = 0;
+  for await (const arrived of raws) {
+    for (const raw of arrived) {
+      const line = raw[0] as Buffer;
+      parts.push(line, NEWLINE);
+      count++;
+      bytes += line.length + 1;
+      if (count >= options.batchRows || bytes >= options.batchBytes) {
+        yield { rows: [], bytes, encoded: { format, data: Buffer.concat(parts, bytes), count } };
+        parts = [];
+        count = 0;
+        bytes = 0;
+      }
     }
   }
   if (count > 0) yield { rows: [], bytes, encoded: { format, data: Buffer.concat(parts, bytes), count } };
@@ -221,7 +229,7 @@ export class MysqlReader {
           .stream({ highWaterMark: STREAM_HIGH_WATER_MARK });
         try {
           // Not destroyed on an early stop: a snapshot read cancels its query and drains instead.
-          const raws = stream.iterator({ destroyOnReturn: !held }) as AsyncIterable<unknown[]>;
+          const raws = readableItems<unknown[]>(stream, { destroyOnReturn: !held });
           if (lines) yield* lineBatches(raws, options);
           else yield* rowBatches(raws, options, decodeRow);
         } catch (error) {

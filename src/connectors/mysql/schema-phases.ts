@@ -70,8 +70,19 @@ export async function addColumns(
 }
 
 /**
- * Indexes (one ALTER TABLE per table, `request.parallel` tables at once), then foreign keys, then AUTO_INCREMENT positions. Foreign
- * keys go on with checks off, like a dump restore: no table rebuild, and the source enforced them.
+ * Secondary and unique indexes of the request's tables that the target does not have yet: one
+ * ALTER TABLE per table, `request.parallel` tables at once, each on its own connection. A copy
+ * builds a table's indexes as soon as its rows are in, while other tables still load.
+ */
+export async function createIndexes(session: MysqlSession, request: SchemaRequest): Promise<SchemaNote[]> {
+  const notes: SchemaNote[] = [];
+  await buildIndexes(session, request, await pendingTables(session, request), notes);
+  return notes;
+}
+
+/**
+ * Indexes (as createIndexes), then foreign keys, then AUTO_INCREMENT positions. Foreign keys go
+ * on with checks off, like a dump restore: no table rebuild, and the source enforced them.
  */
 export async function createConstraints(
   session: MysqlSession,
@@ -79,24 +90,8 @@ export async function createConstraints(
 ): Promise<SchemaNote[]> {
   const context = ddlContext(session.server, request);
   const notes: SchemaNote[] = [];
-  // A resumed run may have built some of them before it was interrupted (each ALTER is atomic).
-  const pending = await session.use((connection) =>
-    Promise.all(request.tables.map((table) => withoutBuilt(session, connection, table))),
-  );
-  const indexed = pending.map((table) => ({ table, clauses: indexAdditions(table, context, notes) }));
-  // Tables' indexes are built side by side, each table on its own connection.
-  await concurrently(
-    indexed.filter((entry) => entry.clauses.length > 0),
-    request.parallel ?? 1,
-    ({ table, clauses }) =>
-      session.useWithoutForeignKeyChecks(async (connection) => {
-        await session.run(
-          connection,
-          `Creating the indexes of table "${table.name}"`,
-          alterTable(table.name, clauses),
-        );
-      }),
-  );
+  const pending = await pendingTables(session, request);
+  await buildIndexes(session, request, pending, notes);
   await session.useWithoutForeignKeyChecks(async (connection) => {
     for (const table of pending) {
       const clauses = foreignKeyAdditions(table, context, notes);
@@ -110,6 +105,35 @@ export async function createConstraints(
     for (const table of request.tables) await positionAutoIncrement(session, connection, table);
   });
   return notes;
+}
+
+/** The request's tables without what the target has built already (a resumed run, an earlier phase). */
+function pendingTables(session: MysqlSession, request: SchemaRequest): Promise<Table[]> {
+  return session.use((connection) =>
+    Promise.all(request.tables.map((table) => withoutBuilt(session, connection, table))),
+  );
+}
+
+async function buildIndexes(
+  session: MysqlSession,
+  request: SchemaRequest,
+  pending: Table[],
+  notes: SchemaNote[],
+): Promise<void> {
+  const context = ddlContext(session.server, request);
+  const indexed = pending.map((table) => ({ table, clauses: indexAdditions(table, context, notes) }));
+  await concurrently(
+    indexed.filter((entry) => entry.clauses.length > 0),
+    request.parallel ?? 1,
+    ({ table, clauses }) =>
+      session.useWithoutForeignKeyChecks(async (connection) => {
+        await session.run(
+          connection,
+          `Creating the indexes of table "${table.name}"`,
+          alterTable(table.name, clauses),
+        );
+      }),
+  );
 }
 
 /** AUTO_INCREMENT positions only (a sync's cutover: the source has moved on since the constraints phase). */

@@ -1,6 +1,6 @@
 /**
- * The 'constraints' phase of createSchema, after the data: secondary and unique indexes, foreign
- * keys, and identity/sequence positions past both the source's next value and the highest value.
+ * The 'indexes' and 'constraints' phases of createSchema, after the data: secondary and unique
+ * indexes, then foreign keys, and identity/sequence positions past both the source's next value and the highest value.
  */
 import type pg from 'pg';
 import { DatabaseError, messageOf } from '../../errors.js';
@@ -108,10 +108,30 @@ async function run(client: pg.PoolClient, sql: string, what: string): Promise<vo
 }
 
 /**
- * Runs the 'constraints' phase; statements that already ran (a resumed copy) are skipped. Indexes
- * are built `request.parallel` tables at once, each table on a connection of its own.
+ * Runs the 'constraints' phase; statements that already ran (a resumed copy, the 'indexes' phase)
+ * are skipped: keys and indexes (as createPostgresIndexes), then foreign keys and sequences.
  */
 export async function createPostgresConstraints(
+  acquire: () => Promise<pg.PoolClient>,
+  schema: string,
+  request: SchemaRequest,
+): Promise<SchemaNote[]> {
+  const notes = await createPostgresIndexes(acquire, schema, request);
+  const client = await acquire();
+  try {
+    await foreignKeysAndSequences(client, schema, request, notes);
+  } finally {
+    client.release();
+  }
+  return notes;
+}
+
+/**
+ * Primary keys built after the data, unique and secondary indexes: `request.parallel` tables at
+ * once, each table on a connection of its own; what exists already is skipped. A copy runs it for
+ * a table as soon as its rows are in, while other tables still load.
+ */
+export async function createPostgresIndexes(
   acquire: () => Promise<pg.PoolClient>,
   schema: string,
   request: SchemaRequest,
@@ -158,12 +178,6 @@ export async function createPostgresConstraints(
       }
     },
   );
-  const client = await acquire();
-  try {
-    await foreignKeysAndSequences(client, schema, request, notes);
-  } finally {
-    client.release();
-  }
   return notes;
 }
 

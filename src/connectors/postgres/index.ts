@@ -43,7 +43,7 @@ import { PostgresChangeStream } from './cdc.js';
 import { postgresCanRender, postgresChunkChecksum } from './checksum.js';
 import { planPostgresChunks } from './chunk-plan.js';
 import { postgresConnectionError } from './connection-errors.js';
-import { createPostgresConstraints, setPostgresSequences } from './constraints.js';
+import { createPostgresConstraints, createPostgresIndexes, setPostgresSequences } from './constraints.js';
 import { addPostgresColumns, createPostgresTables } from './ddl.js';
 import { dropPostgresChangeStream } from './drop-change-stream.js';
 import { qualify } from './identifiers.js';
@@ -196,12 +196,13 @@ export class PostgresConnector implements Connector {
       return notes;
     }
     try {
-      return await createPostgresConstraints(() => this.acquire(), this.schema, request);
+      const create = phase === 'indexes' ? createPostgresIndexes : createPostgresConstraints;
+      return await create(() => this.acquire(), this.schema, request);
     } catch (error) {
       if (isFerryError(error)) throw error;
       throw new DatabaseError(
         'PG_QUERY_FAILED',
-        `Creating the schema (constraints) on PostgreSQL failed: ${messageOf(error)}`,
+        `Creating the schema (${phase}) on PostgreSQL failed: ${messageOf(error)}`,
         {
           cause: error,
         },

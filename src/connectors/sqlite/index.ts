@@ -125,6 +125,8 @@ export class SqliteConnector implements Connector {
   }
 
   async createSchema(request: SchemaRequest, phase: SchemaPhase): Promise<SchemaNote[]> {
+    // One writer per file: an index built beside the chunks still loading would only wait for them.
+    if (phase === 'indexes') return [];
     return this.session.exclusive(() => {
       const db = this.session.writer();
       return wrapped(`Creating the ${phase} of ${this.session.path}`, () =>

@@ -1,27 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBinary, encodeFloat, encodeInteger } from '../../../../src/connectors/mysql/codecs.js';
 import {
+  ENCLOSURE,
+  enclosedField,
   encodeRow,
-  escapeField,
   type LoadColumn,
   loadDataStatement,
   loadDataStream,
+  parseLine,
   RowEncodingProblem,
 } from '../../../../src/connectors/mysql/load-data.js';
 import type { RowBatch } from '../../../../src/values/canonical.js';
 
 const text: LoadColumn = { name: 'body', encode: (value) => String(value) };
 
-describe('LOAD DATA field escaping', () => {
-  it('escapes backslash, tab, newline, carriage return and NUL, and nothing else', () => {
-    expect(escapeField('a\\b\tc\nd\re\0f')).toBe('a\\\\b\\tc\\nd\\re\\0f');
-    expect(escapeField('plain "quoted" \'text\' `x` \u0001 \u001a 😀')).toBe(
-      'plain "quoted" \'text\' `x` \u0001 \u001a 😀',
-    );
+describe('LOAD DATA fields', () => {
+  const E = ENCLOSURE;
+
+  it('encloses text as it is, doubling only the enclosing character', () => {
+    expect(enclosedField('a\\b\tc\nd\re\0f "q" \'s\' 😀')).toBe(`${E}a\\b\tc\nd\re\0f "q" 's' 😀${E}`);
+    expect(enclosedField(`x${E}y${E}`)).toBe(`${E}x${E}${E}y${E}${E}${E}`);
+    expect(enclosedField('')).toBe(`${E}${E}`);
   });
 
-  it('writes NULL as \\N while the strings "NULL" and "\\N" stay strings', () => {
-    expect(encodeRow([null, 'NULL', '\\N', ''], [text, text, text, text])).toBe('\\N\tNULL\t\\\\N\t\n');
+  it('writes NULL as the unenclosed word while the strings "NULL" and "\\N" stay strings', () => {
+    const line = encodeRow([null, 'NULL', '\\N', ''], [text, text, text, text]);
+    expect(line).toBe(`NULL\t${E}NULL${E}\t${E}\\N${E}\t${E}${E}\n`);
+    expect(parseLine(line.slice(0, -1))).toEqual([null, 'NULL', '\\N', '']);
+  });
+
+  it('reads back every field, tabs, newlines and enclosures inside included', () => {
+    const values = ['a\tb', '\n', E, `${E}${E}x`, 'end\t', `${E}\t`];
+    const line = encodeRow(
+      values,
+      values.map(() => text),
+    );
+    expect(parseLine(line.slice(0, -1))).toEqual(values);
   });
 
   it('encodes each column with its own encoder and reports the column of a refused value', () => {
@@ -30,7 +44,9 @@ describe('LOAD DATA field escaping', () => {
       { name: 'data', encode: encodeBinary, variable: '@ferry1', setExpression: 'UNHEX(@ferry1)' },
       { name: 'f', encode: encodeFloat },
     ];
-    expect(encodeRow([5n, Buffer.from([0, 9, 10]), 0.1], columns)).toBe('5\t00090a\t0.1\n');
+    expect(encodeRow([5n, Buffer.from([0, 9, 10]), 0.1], columns)).toBe(
+      `${ENCLOSURE}5${ENCLOSURE}\t${ENCLOSURE}00090a${ENCLOSURE}\t${ENCLOSURE}0.1${ENCLOSURE}\n`,
+    );
     const error = (() => {
       try {
         encodeRow([1n, null, Number.POSITIVE_INFINITY], columns);
@@ -50,7 +66,7 @@ describe('LOAD DATA field escaping', () => {
     ];
     expect(loadDataStatement('t', columns)).toBe(
       "LOAD DATA LOCAL INFILE 'ferry' INTO TABLE `t` CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' " +
-        "ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (`id`, @ferry1) SET `we``ird` = UNHEX(@ferry1)",
+        `OPTIONALLY ENCLOSED BY '${ENCLOSURE}' ESCAPED BY '' LINES TERMINATED BY '\\n' (\`id\`, @ferry1) SET \`we\`\`ird\` = UNHEX(@ferry1)`,
     );
   });
 });
