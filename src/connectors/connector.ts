@@ -167,7 +167,7 @@ export interface SchemaRequest {
   tables: Table[];
   /** The run's policies: `widen` chooses a wider type for the columns it names. */
   coercions?: Coercions;
-  /** How many tables' indexes the constraints phase may build at once, each on its own connection (default 1). */
+  /** How many tables' indexes the indexes and constraints phases may build at once, each on its own connection (default 1). */
   parallel?: number;
 }
 
