@@ -81,6 +81,13 @@ function toolsFor(pair) {
           label: 'plain scan of the source (`BIT_XOR(CRC32(CONCAT_WS(…)))`)',
           script: mariadbScan(SRC),
         },
+        {
+          // pt-table-checksum's own weak hash over both databases at once: the least any
+          // verify that reads both sides of this server can take.
+          name: 'scan-both',
+          label: 'plain scan of both sides at once (`BIT_XOR(CRC32(CONCAT_WS(…)))`)',
+          script: `${mariadbScan(SRC)} & ${mariadbScan(target[1])} & wait`,
+        },
       ];
     case 'mariadb-postgres':
       return [

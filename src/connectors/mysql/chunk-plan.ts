@@ -1,9 +1,13 @@
-/** Plans a MariaDB/MySQL table's chunks by the nibble walk (`Connector.planChunks`). */
+/**
+ * Plans a MariaDB/MySQL table's chunks (`Connector.planChunks`): a dense one-column integer key by
+ * arithmetic between its least and greatest values, any other key by the nibble walk.
+ */
 import { isDeepStrictEqual } from 'node:util';
 import { DatabaseError, ValueError } from '../../errors.js';
 import type { Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { ChunkPlanOptions, KeyRange } from '../connector.js';
+import { integerKeyBoundaries, rangesBetween } from '../integer-key-ranges.js';
 import { mysqlKeyColumns, mysqlKeyOrder, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { MysqlValueProblem } from './codecs.js';
 import { selectList } from './reader.js';
@@ -12,11 +16,13 @@ import { quoteIdentifier } from './sql.js';
 import { typeRule } from './types.js';
 
 /**
- * The nibble walk: from no lower bound, asks for the key at offset `rows - 1` past the previous
- * boundary, in binary key order, until no row follows it (so a table of at most `rows` rows is
- * `[{}]` and no range is empty when planned). Boundaries are the key values exactly as `read`
- * decodes them, so they bind back as range parameters. Runs on a pooled connection (current data,
- * not the snapshot: sizes are not promised).
+ * A one-column integer key that the table's statistics show dense gets ranges of `rows` values
+ * between its MIN and MAX (integer-key-ranges.ts; gaps may leave a range empty). Any other key
+ * gets the nibble walk: from no lower bound, asks for the key at offset `rows - 1` past the
+ * previous boundary, in binary key order, until no row follows it (so a table of at most `rows`
+ * rows is `[{}]` and no range is empty when planned). Boundaries are the key values exactly as
+ * `read` decodes them, so they bind back as range parameters. Runs on a pooled connection (current
+ * data, not the snapshot: sizes are not promised).
  */
 export async function planMysqlChunks(
   session: MysqlSession,
@@ -44,22 +50,32 @@ export async function planMysqlChunks(
       }
     });
   return session.use(async (connection) => {
-    const ranges: KeyRange[] = [];
+    const run = async (sql: string, values: unknown[]): Promise<unknown[][]> => {
+      try {
+        const [rows] = (await connection.query({ sql, values, rowsAsArray: true })) as [unknown[][], unknown];
+        return rows;
+      } catch (error) {
+        throw statementError(`Planning the chunks of table "${table.name}"`, error, session.display);
+      }
+    };
+    const column = columns.length === 1 ? columns[0]! : undefined;
+    if (column?.type.kind === 'integer' && !/^year\b/i.test(column.nativeType)) {
+      const [bounds] = await run(
+        `SELECT MIN(${key[0]!.sql}), MAX(${key[0]!.sql}) FROM ${quoteIdentifier(table.name)}`,
+        [],
+      );
+      const [least, greatest] = (bounds ?? [null, null]).map((raw) => decode([raw])[0]);
+      if (typeof least !== 'bigint' || typeof greatest !== 'bigint') return [{}];
+      const boundaries = integerKeyBoundaries(least, greatest, options.rows, table.estimatedRows);
+      if (boundaries) return rangesBetween(boundaries.map((value) => decode([String(value)])));
+    }
+    const boundaries: CanonicalValue[][] = [];
     let previous: CanonicalValue[] | undefined;
     for (;;) {
       const where = mysqlRangeWhere(key, previous ? { after: previous } : {});
       // Two rows: a boundary only where a row follows it, so the last range is never empty.
       const sql = `${head}${where.sql}${mysqlKeyOrder(key)} LIMIT 2 OFFSET ${offset}`;
-      let rows: unknown[][];
-      try {
-        [rows] = (await connection.query({ sql, values: where.params, rowsAsArray: true })) as [
-          unknown[][],
-          unknown,
-        ];
-      } catch (error) {
-        throw statementError(`Planning the chunks of table "${table.name}"`, error, session.display);
-      }
-      const [row, next] = rows;
+      const [row, next] = await run(sql, where.params);
       if (!row || !next) break;
       const boundary = decode(row);
       if (previous && isDeepStrictEqual(boundary, previous)) {
@@ -69,10 +85,9 @@ export async function planMysqlChunks(
           `Planning the chunks of table "${table.name}" on (${options.key.join(', ')}) found the same boundary twice: a key value does not compare equal to itself once read. Copy this table in one chunk.`,
         );
       }
-      ranges.push(previous ? { after: previous, through: boundary } : { through: boundary });
+      boundaries.push(boundary);
       previous = boundary;
     }
-    ranges.push(previous ? { after: previous } : {});
-    return ranges;
+    return rangesBetween(boundaries);
   });
 }

@@ -32,10 +32,10 @@ export const SESSION_SETUP = [
   `SET SESSION time_zone = '+00:00', sql_mode = '${SESSION_SQL_MODE}', explicit_defaults_for_timestamp = 1`,
 ] as const;
 
-/** MySQL 8 caches information_schema.TABLES statistics (AUTO_INCREMENT); MariaDB has no such cache. */
 /** `?binlog=off`: this session's writes skip the binary log (needs SUPER or BINLOG ADMIN). */
 export const SESSION_NO_BINLOG = 'SET SESSION sql_log_bin = 0';
 
+/** MySQL 8 caches information_schema.TABLES statistics (AUTO_INCREMENT); MariaDB has no such cache. */
 export const MYSQL8_NO_STATS_CACHE = 'SET SESSION information_schema_stats_expiry = 0';
 
 /** Product and version of the server, e.g. `10.11.19-MariaDB-0+deb12u1-log`. */

@@ -42,6 +42,12 @@ async function databaseOf(prefix: string, sql: string) {
   return { database, connector, table };
 }
 
+/** The table without its row estimate: its chunks are planned by the walk. */
+function withoutEstimate(table: Table): Table {
+  const { estimatedRows: _estimate, ...rest } = table;
+  return rest;
+}
+
 const readRows = (connector: MysqlConnector, table: Table, key: string[], range?: KeyRange) =>
   collectRows(connector.read(table, { batchRows: 7, batchBytes: 1 << 20, key, ...(range ? { range } : {}) }));
 
@@ -114,26 +120,57 @@ const BIN_WORDS = [
 const LATIN1_WORDS = ['a', 'B', 'c', 'É', 'y', 'Z', 'ñ', '~', 'Ø', '£'];
 
 describe('MariaDB planChunks and ranged reads', () => {
-  it('splits an integer key, and each range read scans a range of the PRIMARY index', async () => {
+  it('walks an integer key the statistics cannot vouch for, and each range read scans a range of the PRIMARY index', async () => {
     const ids = Array.from({ length: 200 }, (_, i) => (i - 50) * 3);
     const { database, connector, table } = await databaseOf(
       'int',
       `CREATE TABLE ints (id INT PRIMARY KEY, v VARCHAR(20));
        INSERT INTO ints VALUES ${ids.map((id) => `(${id}, 'v${id}')`).join(', ')};`,
     );
-    for (const rows of [1, 17, 100, 199, 200, 500])
-      await checkPlan(connector, table('ints'), ['id'], rows, 200);
-    const { ranges, full } = await checkPlan(connector, table('ints'), ['id'], 64, 200);
+    const ints = withoutEstimate(table('ints'));
+    for (const rows of [1, 17, 100, 199, 200, 500]) await checkPlan(connector, ints, ['id'], rows, 200);
+    const { ranges, full } = await checkPlan(connector, ints, ['id'], 64, 200);
     expect(ranges[0]).toEqual({ through: [BigInt(ids[63]!)] });
     expect(ranges[1]).toEqual({ after: [BigInt(ids[63]!)], through: [BigInt(ids[127]!)] });
     expect(full.map((row) => row[0])).toEqual(ids.map(BigInt));
-    expect(await connector.planChunks(table('ints'), { key: ['id'], rows: 200 })).toEqual([{}]);
+    expect(await connector.planChunks(ints, { key: ['id'], rows: 200 })).toEqual([{}]);
+    // Three values per row: 15 ranges of 40 values where the 200 rows fill 5, so it is walked.
+    const sparse = await connector.planChunks({ ...ints, estimatedRows: 200 }, { key: ['id'], rows: 40 });
+    expect(sparse[0]).toEqual({ through: [BigInt(ids[39]!)] });
     for (const range of ranges.slice(0, 3)) {
-      expect(await explain(database, table('ints'), ['id'], range)).toEqual({
+      expect(await explain(database, ints, ['id'], range)).toEqual({
         type: 'range',
         key: 'PRIMARY',
       });
     }
+  });
+
+  it('cuts a dense integer key between its MIN and MAX, every range at most `rows` rows', async () => {
+    // 1..1000 without the multiples of 7: the walk's 100th key would be 116, arithmetic's is 100.
+    const ids = Array.from({ length: 1000 }, (_, i) => i + 1).filter((id) => id % 7 !== 0);
+    const { connector, table } = await databaseOf(
+      'intd',
+      `CREATE TABLE dense (id BIGINT UNSIGNED PRIMARY KEY, v VARCHAR(20));
+       INSERT INTO dense VALUES ${ids.map((id) => `(${id}, 'v${id}')`).join(', ')};`,
+    );
+    const dense = { ...table('dense'), estimatedRows: ids.length };
+    const ranges = await connector.planChunks(dense, { key: ['id'], rows: 100 });
+    expect(ranges).toHaveLength(10);
+    expect(ranges[0]).toEqual({ through: [100n] });
+    expect(ranges[1]).toEqual({ after: [100n], through: [200n] });
+    expect(ranges.at(-1)).toEqual({ after: [900n] });
+    const pieces: CanonicalValue[][] = [];
+    for (const range of ranges) {
+      const part = await readRows(connector, dense, ['id'], range);
+      expect(part.length).toBeGreaterThan(0);
+      expect(part.length).toBeLessThanOrEqual(100);
+      pieces.push(...part);
+    }
+    expect(pieces.map((row) => row[0])).toEqual(ids.map(BigInt));
+    const empty = await databaseOf('inte', 'CREATE TABLE e (id INT PRIMARY KEY)');
+    expect(
+      await empty.connector.planChunks({ ...empty.table('e'), estimatedRows: 10 }, { key: ['id'], rows: 5 }),
+    ).toEqual([{}]);
   });
 
   it('splits a composite (integer, text) key in binary order, the integer serving the index range', async () => {
