@@ -9,7 +9,8 @@
  * factor, up to fourfold, let the peak of a four-times-longer copy grow by a quarter (MariaDB →
  * PostgreSQL at scale 4: 150 MB, against 126–132 MB at 150 % and 121 MB at 100 %), and lower
  * factors cost CPU where buffers stay long enough to be promoted (PostgreSQL → PostgreSQL: 1.9 CPU s
- * with V8's factor, 2.4 s at 150 %, 3.2 s at 100 %, 4.5 s at 10 %).
+ * with V8's factor, 2.4 s at 150 %, 3.2 s at 100 %; BENCHMARKS.md, "Scale 4, and memory across
+ * scales").
  */
 import { setFlagsFromString } from 'node:v8';
 
