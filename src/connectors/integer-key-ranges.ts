@@ -34,6 +34,23 @@ export function integerKeyBoundaries(
   return boundaries;
 }
 
+/**
+ * The ranges of a one-column integer key from its least and greatest values as read (null: the
+ * table is empty, one range), or undefined when the key must be walked. `keyOf` turns a boundary
+ * into the key tuple exactly as the connector's reader decodes it.
+ */
+export function integerKeyRanges(
+  least: CanonicalValue | undefined,
+  greatest: CanonicalValue | undefined,
+  rows: number,
+  estimatedRows: number | undefined,
+  keyOf: (value: bigint) => CanonicalValue[],
+): KeyRange[] | undefined {
+  if (typeof least !== 'bigint' || typeof greatest !== 'bigint') return [{}];
+  const boundaries = integerKeyBoundaries(least, greatest, rows, estimatedRows);
+  return boundaries && rangesBetween(boundaries.map(keyOf));
+}
+
 /** Ranges between consecutive boundaries (each a key tuple): the first has no lower bound, the last no upper. */
 export function rangesBetween(boundaries: readonly CanonicalValue[][]): KeyRange[] {
   const ranges: KeyRange[] = [];

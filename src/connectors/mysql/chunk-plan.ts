@@ -7,7 +7,7 @@ import { DatabaseError, ValueError } from '../../errors.js';
 import type { Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { ChunkPlanOptions, KeyRange } from '../connector.js';
-import { integerKeyBoundaries, rangesBetween } from '../integer-key-ranges.js';
+import { integerKeyRanges, rangesBetween } from '../integer-key-ranges.js';
 import { mysqlKeyColumns, mysqlKeyOrder, mysqlKeySql, mysqlRangeWhere } from './chunks.js';
 import { MysqlValueProblem } from './codecs.js';
 import { selectList } from './reader.js';
@@ -65,9 +65,10 @@ export async function planMysqlChunks(
         [],
       );
       const [least, greatest] = (bounds ?? [null, null]).map((raw) => decode([raw])[0]);
-      if (typeof least !== 'bigint' || typeof greatest !== 'bigint') return [{}];
-      const boundaries = integerKeyBoundaries(least, greatest, options.rows, table.estimatedRows);
-      if (boundaries) return rangesBetween(boundaries.map((value) => decode([String(value)])));
+      const ranges = integerKeyRanges(least, greatest, options.rows, table.estimatedRows, (value) =>
+        decode([String(value)]),
+      );
+      if (ranges) return ranges;
     }
     const boundaries: CanonicalValue[][] = [];
     let previous: CanonicalValue[] | undefined;

@@ -8,7 +8,7 @@ import { DatabaseError } from '../../errors.js';
 import type { Table } from '../../schema/table.js';
 import type { CanonicalValue } from '../../values/canonical.js';
 import type { ChunkPlanOptions, KeyRange } from '../connector.js';
-import { integerKeyBoundaries, rangesBetween } from '../integer-key-ranges.js';
+import { integerKeyRanges, rangesBetween } from '../integer-key-ranges.js';
 import { postgresKeyColumns, postgresKeyOrder, postgresRangeWhere } from './chunks.js';
 import { postgresDecoder } from './codecs.js';
 import { qualify, quoteIdent } from './identifiers.js';
@@ -45,9 +45,10 @@ export async function planPostgresChunks(
       types: RAW_TEXT,
     });
     const [least, greatest] = (rows[0] ?? [null, null]).map((text) => decodeKey([text])[0]);
-    if (typeof least !== 'bigint' || typeof greatest !== 'bigint') return [{}];
-    const boundaries = integerKeyBoundaries(least, greatest, options.rows, table.estimatedRows);
-    if (boundaries) return rangesBetween(boundaries.map((value) => decodeKey([String(value)])));
+    const ranges = integerKeyRanges(least, greatest, options.rows, table.estimatedRows, (value) =>
+      decodeKey([String(value)]),
+    );
+    if (ranges) return ranges;
   }
   const boundaries: CanonicalValue[][] = [];
   let previous: CanonicalValue[] | undefined;
